@@ -1,0 +1,51 @@
+# The front door. `make run` and `make test` work on a fresh clone with Python 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format migrations-check check-deploy messages bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,prod]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=True $(BIN)/python manage.py migrate --noinput
+	DEBUG=True $(BIN)/python manage.py seed_demo
+	@echo "HELLOPET! on http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
+	DEBUG=True $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	DEBUG=True $(BIN)/python manage.py makemigrations --check --dry-run
+
+check-deploy: install
+	DEBUG=False SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  ALLOWED_HOSTS=hellopet.example DATABASE_URL=sqlite:///var/check.sqlite3 \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
+messages: install
+	DEBUG=True $(BIN)/python manage.py makemessages -l id -l en --ignore=.venv --ignore=var --no-obsolete
+	DEBUG=True $(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 db.sqlite3-wal db.sqlite3-shm

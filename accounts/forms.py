@@ -1,0 +1,120 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from hellopet.uploads import SafeDocumentField, SafeImageField
+
+from .models import Regency, User
+from .nik import parse_nik
+from .phone import normalize_phone
+
+
+class CityChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Regency.objects.select_related("province").order_by("province__name", "name"))
+        kwargs.setdefault("label", _("City / regency"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} — {obj.province.name}"
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 25)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_phone(value) if value else ""
+
+
+class SignupForm(UserCreationForm):
+    phone = PhoneField(label=_("Phone (WhatsApp)"), required=False)
+    city = CityChoiceField(required=False)
+    is_vet = forms.BooleanField(label=_("I am a veterinarian and want to offer consultations"), required=False)
+    is_shelter = forms.BooleanField(label=_("I register for an animal shelter"), required=False)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "phone", "city", "is_vet", "is_shelter", "organisation_name"]
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email already exists. Log in or reset the password."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_shelter") and not (cleaned.get("organisation_name") or "").strip():
+            self.add_error("organisation_name", _("Enter the shelter's name."))
+        if not cleaned.get("is_shelter"):
+            cleaned["organisation_name"] = ""
+        return cleaned
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+
+class ProfileForm(forms.ModelForm):
+    phone = PhoneField(label=_("Phone (WhatsApp)"), required=False)
+    city = CityChoiceField(required=False)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "phone", "city", "language", "organisation_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_shelter:
+            del self.fields["organisation_name"]
+
+    def clean_organisation_name(self):
+        name = self.cleaned_data["organisation_name"].strip()
+        if self.instance.is_shelter and not name:
+            raise forms.ValidationError(_("Enter the shelter's name."))
+        return name
+
+
+class IdentityVerificationForm(forms.Form):
+    nik = forms.CharField(label="NIK", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+                          help_text=_("The 16-digit number on your KTP."))
+    name_on_ktp = forms.CharField(label=_("Name as on the KTP"), max_length=150)
+    scan = SafeImageField(label=_("Photo or scan of your KTP"), help_text=_("JPEG, PNG or WebP, at most 5 MB."))
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that HELLOPET! processes my KTP data only to verify my identity, as described in the "
+            "privacy policy (UU PDP No. 27/2022). I can delete it at any time."
+        )
+    )
+
+    def clean_nik(self):
+        nik = self.cleaned_data["nik"].replace(" ", "").replace("-", "")
+        parse_nik(nik)
+        return nik
+
+
+class VetLicenceForm(forms.Form):
+    strv_number = forms.CharField(label=_("STRV number"), max_length=50)
+    sip_number = forms.CharField(label=_("SIP number"), max_length=50)
+    document = SafeDocumentField(label=_("STRV/SIP document"), help_text=_("PDF or image, at most 5 MB."))
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."))
+        return password
+
+

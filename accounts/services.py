@@ -1,0 +1,95 @@
+"""State changes of accounts and verifications. Each: check state, change atomically, notify after commit."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+
+from .models import IdentityVerification, User, VerificationStatus, VetLicence
+
+PRIVACY_POLICY_VERSION = "2026-11"
+
+
+def _ensure_can_submit(model, user: User):
+    if model.objects.filter(user=user).exclude(status=VerificationStatus.REJECTED).exists():
+        raise ValidationError(_("You already have a verification that is pending or approved."))
+
+
+@transaction.atomic
+def identity_submit(*, user: User, nik: str, name_on_ktp: str, scan) -> IdentityVerification:
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one submission at a time per user
+    _ensure_can_submit(IdentityVerification, user)
+    return IdentityVerification.objects.create(
+        user=user,
+        nik=nik,
+        name_on_ktp=name_on_ktp,
+        scan=scan,
+        consent_at=timezone.now(),
+        consent_policy_version=PRIVACY_POLICY_VERSION,
+    )
+
+
+@transaction.atomic
+def vet_licence_submit(*, user: User, strv_number: str, sip_number: str, document) -> VetLicence:
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if not user.is_vet:
+        raise ValidationError(_("Only veterinarian accounts can register a licence."))
+    _ensure_can_submit(VetLicence, user)
+    return VetLicence.objects.create(user=user, strv_number=strv_number, sip_number=sip_number, document=document)
+
+
+def _decide(verification, *, by: User, approve: bool, reason: str = ""):
+    model = type(verification)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=verification.pk)
+        if locked.status != VerificationStatus.PENDING:
+            return locked  # already decided (two staff at once, or a double click): nothing changes
+        if not approve and not reason.strip():
+            raise ValidationError(_("Give a reason so the member knows what to fix."))
+        locked.status = VerificationStatus.APPROVED if approve else VerificationStatus.REJECTED
+        locked.rejection_reason = "" if approve else reason.strip()
+        locked.decided_at = timezone.now()
+        locked.decided_by = by
+        locked.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+        kind = "identity" if model is IdentityVerification else "vet_licence"
+        url = "/accounts/verification/" if kind == "identity" else "/accounts/vet-licence/"
+        notify(
+            locked.user,
+            kind=f"accounts.{kind}_{'approved' if approve else 'rejected'}",
+            context={"verification": locked},
+            url=url,
+        )
+    return locked
+
+
+def verification_approve(verification, *, by: User):
+    return _decide(verification, by=by, approve=True)
+
+
+def verification_reject(verification, *, by: User, reason: str):
+    return _decide(verification, by=by, approve=False, reason=reason)
+
+
+@transaction.atomic
+def verification_delete(verification) -> None:
+    """The member withdraws a verification: the row and its file go (UU PDP No. 27/2022)."""
+    verification.delete()  # the post_delete hook removes the file after commit
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete an account with everything that cascades from it, private scans included."""
+    user.delete()
+
+
+__all__ = [
+    "PRIVACY_POLICY_VERSION",
+    "account_delete",
+    "identity_submit",
+    "vet_licence_submit",
+    "verification_approve",
+    "verification_delete",
+    "verification_reject",
+]

@@ -1,0 +1,143 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hellopet.private_files import serve_private_file
+
+from . import services
+from .access import get_identity_verification_for_user, get_vet_licence_for_user
+from .forms import DeleteAccountForm, IdentityVerificationForm, ProfileForm, SignupForm, VetLicenceForm
+from .models import IdentityVerification, VerificationStatus, VetLicence
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("id", "en") else "id"
+        user.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to HELLOPET!, %(name)s.") % {"name": user.first_name})
+        if user.is_vet:
+            messages.info(request, _("Register your STRV and SIP so that owners can consult you."))
+            return redirect("vet_licence")
+        return redirect("profile")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("profile")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language, samesite="Lax")
+        return response
+    identity = IdentityVerification.objects.filter(user=request.user).first()
+    return render(request, "accounts/profile.html", {"form": form, "identity": identity})
+
+
+@login_required
+def account_delete(request):
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.success(request, _("Your account and all its data were deleted."))
+        return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@login_required
+def verification(request):
+    current = IdentityVerification.objects.filter(user=request.user).first()
+    can_submit = current is None or current.status == VerificationStatus.REJECTED
+    form = IdentityVerificationForm(request.POST or None, request.FILES or None) if can_submit else None
+    if request.method == "POST":
+        if not can_submit:
+            messages.error(request, _("You already have a verification that is pending or approved."))
+            return redirect("verification")
+        if form.is_valid():
+            try:
+                services.identity_submit(
+                    user=request.user,
+                    nik=form.cleaned_data["nik"],
+                    name_on_ktp=form.cleaned_data["name_on_ktp"],
+                    scan=form.cleaned_data["scan"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Thank you. We will check your KTP, usually within one working day."))
+                return redirect("verification")
+    history = IdentityVerification.objects.filter(user=request.user)
+    return render(
+        request,
+        "accounts/verification.html",
+        {"current": current, "form": form, "history": history, "policy_version": services.PRIVACY_POLICY_VERSION},
+    )
+
+
+@login_required
+def verification_scan(request, pk):
+    return serve_private_file(get_identity_verification_for_user(request.user, pk).scan)
+
+
+@login_required
+@require_POST
+def verification_delete(request, pk):
+    verification = get_identity_verification_for_user(request.user, pk)
+    if verification.user_id != request.user.pk:
+        raise Http404  # staff use the admin; this button is the member's own
+    services.verification_delete(verification)
+    messages.success(request, _("Your KTP data and scan were deleted."))
+    return redirect("verification")
+
+
+@login_required
+def vet_licence(request):
+    if not request.user.is_vet:
+        raise Http404
+    current = VetLicence.objects.filter(user=request.user).first()
+    can_submit = current is None or current.status == VerificationStatus.REJECTED
+    form = VetLicenceForm(request.POST or None, request.FILES or None) if can_submit else None
+    if request.method == "POST":
+        if not can_submit:
+            messages.error(request, _("You already have a licence that is pending or approved."))
+            return redirect("vet_licence")
+        if form.is_valid():
+            try:
+                services.vet_licence_submit(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Thank you. We will check your licence, usually within one working day."))
+                return redirect("vet_licence")
+    history = VetLicence.objects.filter(user=request.user)
+    return render(request, "accounts/vet_licence.html", {"current": current, "form": form, "history": history})
+
+
+@login_required
+def vet_licence_document(request, pk):
+    return serve_private_file(get_vet_licence_for_user(request.user, pk).document)
+
+
+@login_required
+@require_POST
+def vet_licence_delete(request, pk):
+    licence = get_vet_licence_for_user(request.user, pk)
+    if licence.user_id != request.user.pk:
+        raise Http404
+    services.verification_delete(licence)
+    messages.success(request, _("Your licence data and document were deleted."))
+    return redirect("vet_licence")

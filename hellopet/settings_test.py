@@ -1,0 +1,21 @@
+"""Fast settings for the test suite: the real settings with test-only speed-ups on top."""
+
+import os
+import tempfile
+
+os.environ.setdefault("HELLOPET_TESTING", "1")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+_tmp = tempfile.mkdtemp(prefix="hellopet-test-")
+MEDIA_ROOT = os.path.join(_tmp, "media")
+PRIVATE_MEDIA_ROOT = os.path.join(_tmp, "private")
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
+STORAGES["default"]["OPTIONS"] = {"location": MEDIA_ROOT}  # noqa: F405
+# The simulator stands in for Midtrans unless a test configures keys itself.
+LANGUAGE_CODE = "id"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not :memory:, so that a live ASGI server in another process sees the test data.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_tmp, "test.sqlite3")}  # noqa: F405

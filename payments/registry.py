@@ -1,0 +1,49 @@
+"""How payments tell the app that owns the paid-for thing, without importing it.
+
+An app registers a handler for its purpose once (in `AppConfig.ready()`):
+
+    from payments.registry import PaymentHandler, register
+
+    class ConsultationPayments(PaymentHandler):
+        def paid(self, payment): ...          # payment.target is the consultation
+        def failed(self, payment): ...        # failed, expired or cancelled: payment.status tells which
+        def refunded(self, payment): ...      # refunded or partially refunded
+        def return_url(self, payment): return "/consultations/<uuid>/"
+
+    register("consultation", ConsultationPayments())
+
+Hooks run after the payment's transaction commits, each in its own transaction, and must be
+idempotent: reconciliation delivers a status again when the previous delivery failed.
+"""
+
+from dataclasses import dataclass
+
+
+class PaymentHandler:
+    def paid(self, payment) -> None:
+        """The payment settled."""
+
+    def failed(self, payment) -> None:
+        """The payment failed, expired or was cancelled; payment.status tells which."""
+
+    def refunded(self, payment) -> None:
+        """All or part of the payment was refunded."""
+
+    def return_url(self, payment) -> str:
+        return "/"
+
+
+@dataclass
+class _Registry:
+    handlers: dict
+
+
+_registry = _Registry(handlers={})
+
+
+def register(purpose: str, handler: PaymentHandler) -> None:
+    _registry.handlers[purpose] = handler
+
+
+def handler_for(purpose: str) -> PaymentHandler:
+    return _registry.handlers.get(purpose, PaymentHandler())

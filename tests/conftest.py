@@ -1,0 +1,209 @@
+"""Shared fixtures: personas, service requirements, a live ASGI server for browser tests.
+
+Personas (healthchecks style): `owner` is a verified member, `other_member` a second verified member,
+`unverified_member` has no KTP, `vet` a vet with an approved licence, `staff` an admin.
+
+Markers `postgres`, `redis`, `browser`: the test skips when the service is missing, except with
+CI=true, where a missing service fails the test (CI must really run them).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests import factories
+
+CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _missing(reason: str):
+    if CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_available() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping())
+    except Exception:
+        return False
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("this test needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    if item.get_closest_marker("redis") and not redis_available():
+        _missing("this test needs Redis (set REDIS_URL=redis://...)")
+    if item.get_closest_marker("browser"):
+        if not Path(CHROMIUM).exists():
+            _missing(f"this test needs Chromium at {CHROMIUM}")
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            _missing("this test needs the playwright package")
+
+
+# --- personas ----------------------------------------------------------------------------------------
+@pytest.fixture
+def owner(db):
+    return factories.VerifiedMemberFactory(full_name="Budi Santoso", email="budi@example.test")
+
+
+@pytest.fixture
+def other_member(db):
+    return factories.VerifiedMemberFactory(full_name="Citra Lestari", email="citra@example.test")
+
+
+@pytest.fixture
+def unverified_member(db):
+    return factories.UserFactory(full_name="Dewi Anggraini", email="dewi@example.test")
+
+
+@pytest.fixture
+def vet(db):
+    return factories.VetFactory(full_name="drh. Ayu Pratiwi", email="ayu@example.test")
+
+
+@pytest.fixture
+def staff(db):
+    return factories.UserFactory(full_name="Admin HELLOPET", email="admin@example.test", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client logged in as that user (None: anonymous)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    private = tmp_path / "private"
+    settings.PRIVATE_MEDIA_ROOT = str(private)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(private), "base_url": None},
+        },
+    }
+
+
+# --- live ASGI server (HTTP + WebSocket) for browser tests ------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    from urllib.parse import quote
+
+    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def live_asgi_server(transactional_db, settings, tmp_path):
+    """The real ASGI app under daphne in a subprocess, on the test database. Yields its base URL."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hellopet.settings_test",
+        "DATABASE_URL": _database_url(),
+        "HELLOPET_TESTING": "1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MEDIA_ROOT": settings.MEDIA_ROOT,
+        "PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT,
+        "SITE_URL": f"http://127.0.0.1:{port}",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log = open(tmp_path / "live-server.log", "wb")  # noqa: SIM115 (closed with the process)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hellopet.asgi:application"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("the live ASGI server exited at start-up")
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("the live ASGI server did not start within 30 s")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def browser():
+    """A headless system Chromium driven by Playwright (no browser download)."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        try:
+            yield instance
+        finally:
+            instance.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def phone_context(browser):
+    """A phone-sized browser context (360 x 740), Indonesian."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+    yield context
+    context.close()
+
+
+def login_in_browser(page, base_url: str, user, password: str = factories.PASSWORD):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+

@@ -1,0 +1,31 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+@pytest.mark.django_db
+def test_home_is_indonesian_by_default_and_english_on_request(client):
+    assert "Konsultasi" in client.get("/").content.decode() or client.get("/").status_code == 200
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert 'lang="en"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_send_a_strict_content_security_policy(client):
+    csp = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "http:" not in csp and "https:" not in csp  # no outside origin with the simulator
+
+
+def test_rupiah_format():
+    from hellopet.templatetags.hellopet import format_rupiah
+
+    assert format_rupiah(150000) == "Rp 150.000"
+    assert format_rupiah(0) == "Rp 0"
+    assert format_rupiah(1250000) == "Rp 1.250.000"
