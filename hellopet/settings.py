@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "grooming",
     "adoption",
     "articles",
+    "adminsite",
 ]
 
 MIDDLEWARE = [

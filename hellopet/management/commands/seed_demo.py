@@ -5,7 +5,7 @@ import importlib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-APPS = ["accounts", "payments", "consultations", "grooming", "adoption", "articles", "notifications"]
+APPS = ["accounts", "payments", "consultations", "grooming", "adoption", "articles", "notifications", "adminsite"]
 
 
 class Command(BaseCommand):
