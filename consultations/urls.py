@@ -1,2 +1,5 @@
+from .urls_chat import urlpatterns as chat_urlpatterns
+
 app_name = "consultations"
 urlpatterns = []
+urlpatterns += chat_urlpatterns

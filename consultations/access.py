@@ -1,0 +1,42 @@
+"""Fetch consultations for a user: its owner, its vet or staff; 404 for anyone else."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from .models import Consultation
+
+
+def consultations_visible_to(user):
+    """Every consultation `user` takes part in (staff see them all)."""
+    queryset = Consultation.objects.all()
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_staff:
+        return queryset
+    return queryset.filter(Q(owner=user) | Q(vet=user))
+
+
+def get_consultation_for_user(user, pk, *, for_update: bool = False) -> Consultation:
+    """The consultation `pk` if `user` is its owner, its vet or staff; Http404 otherwise.
+
+    `for_update=True` locks the row (call inside transaction.atomic()).
+    """
+    queryset = consultations_visible_to(user).select_related("owner", "vet", "pet_species", "payment")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def consultation_participant_role(consultation: Consultation, user) -> str | None:
+    """ "owner" or "vet" if `user` takes part in the consultation, else None (staff are not participants).
+
+    Sync and query-free: it compares ids only, so consumers can call it on an already fetched row.
+    """
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return None
+    if consultation.owner_id == user_id:
+        return "owner"
+    if consultation.vet_id == user_id:
+        return "vet"
+    return None

@@ -1,0 +1,257 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hellopet.uploads import private_storage
+
+
+def _ext(filename):
+    return filename.rsplit(".", 1)[-1].lower()
+
+
+def vet_photo_upload_to(instance, filename):
+    return f"vets/{uuid.uuid4().hex}.{_ext(filename)}"
+
+
+def consultation_photo_upload_to(instance, filename):
+    return f"consultations/{instance.consultation_id}/photos/{uuid.uuid4().hex}.{_ext(filename)}"
+
+
+def message_attachment_upload_to(instance, filename):
+    return f"consultations/{instance.consultation_id}/chat/{uuid.uuid4().hex}.{_ext(filename)}"
+
+
+class Specialty(models.Model):
+    """A kind of animal a vet treats; also the species an owner picks for their pet."""
+
+    slug = models.SlugField(_("slug"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("specialty")
+        verbose_name_plural = _("specialties")
+
+    def __str__(self):
+        return self.name
+
+
+class VetProfile(models.Model):
+    class Availability(models.TextChoices):
+        ONLINE = "online", _("Online")
+        OFFLINE = "offline", _("Offline")
+        # Never stored by the vet: shown while they have an active consultation.
+        BUSY = "busy", _("Busy")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vet_profile"
+    )
+    photo = models.ImageField(_("photo"), upload_to=vet_photo_upload_to, blank=True)
+    bio = models.TextField(_("about me"), blank=True, max_length=2000)
+    specialties = models.ManyToManyField(
+        Specialty, verbose_name=_("specialties"), blank=True, related_name="vets"
+    )
+    years_of_experience = models.PositiveSmallIntegerField(
+        _("years of experience"), default=0, validators=[MaxValueValidator(70)]
+    )
+    fee = models.PositiveIntegerField(
+        _("consultation fee (Rp)"),
+        default=50_000,
+        validators=[MinValueValidator(10_000), MaxValueValidator(5_000_000)],
+    )
+    availability = models.CharField(
+        _("availability"), max_length=10, choices=Availability.choices, default=Availability.OFFLINE
+    )
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    rating_avg = models.DecimalField(
+        _("average rating"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vet profile")
+        verbose_name_plural = _("vet profiles")
+        indexes = [models.Index(fields=["availability"], name="vetprofile_availability_idx")]
+
+    def __str__(self):
+        return self.user.full_name
+
+
+class Consultation(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+        WAITING = "waiting", _("Waiting for the vet")
+        ACTIVE = "active", _("In progress")
+        ENDED = "ended", _("Ended")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    OPEN_STATUSES = (Status.AWAITING_PAYMENT, Status.WAITING, Status.ACTIVE)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="consultations_as_owner",
+    )
+    vet = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vet"),
+        on_delete=models.PROTECT,
+        related_name="consultations_as_vet",
+    )
+    pet_name = models.CharField(_("pet's name"), max_length=60)
+    pet_species = models.ForeignKey(
+        Specialty, verbose_name=_("species"), on_delete=models.PROTECT, related_name="+"
+    )
+    pet_age = models.CharField(
+        _("pet's age"), max_length=40, help_text=_("For example “2 years” or “5 months”.")
+    )
+    complaint = models.TextField(_("complaint"), max_length=4000)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
+    )
+    fee = models.PositiveIntegerField(_("fee (Rp)"))
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.TextField(_("vet's summary"), blank=True, max_length=6000)
+    summary_at = models.DateTimeField(_("summary written"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [
+            models.Index(fields=["vet", "status"], name="consultation_vet_status_idx"),
+            models.Index(fields=["owner", "status"], name="consultation_owner_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(owner=models.F("vet")), name="consultation_owner_is_not_vet"),
+            # At most one open consultation per owner and vet (the service checks first, for a clear message).
+            models.UniqueConstraint(
+                fields=["owner", "vet"],
+                condition=Q(status__in=["awaiting_payment", "waiting", "active"]),
+                name="one_open_consultation_per_owner_and_vet",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pet_name} — {self.owner} / {self.vet}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("consultations:room", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_chat_open(self):
+        """Messages can be sent only while the vet is on the case."""
+        return self.status == self.Status.ACTIVE
+
+
+class ConsultationPhoto(models.Model):
+    """A photo the owner gave when opening the consultation; only participants and staff may see it."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), storage=private_storage, upload_to=consultation_photo_upload_to)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("consultation photo")
+        verbose_name_plural = _("consultation photos")
+
+    def __str__(self):
+        return f"{self.consultation_id} #{self.pk}"
+
+
+class Message(models.Model):
+    # A global auto-increment, so ids grow within each consultation too (the chat protocol relies on it).
+    id = models.BigAutoField(primary_key=True)
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    client_id = models.UUIDField()
+    body = models.TextField(blank=True)
+    attachment = models.FileField(storage=private_storage, upload_to=message_attachment_upload_to, blank=True)
+    attachment_width = models.PositiveIntegerField(null=True, blank=True)
+    attachment_height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["consultation", "id"], name="message_consultation_id_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "sender", "client_id"], name="message_idempotent_client_id"
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} in {self.consultation_id}"
+
+
+class ReadState(models.Model):
+    """The last message a participant has read; unread = others' messages with a higher id."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="read_states")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("read state")
+        verbose_name_plural = _("read states")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "user"], name="readstate_unique_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} read {self.consultation_id} up to {self.last_read_id}"
+
+
+class Rating(models.Model):
+    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="rating")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    vet = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings_received"
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5")
+        ]
+
+    def __str__(self):
+        return f"{self.stars}★ {self.vet} by {self.owner}"
