@@ -167,7 +167,6 @@ def licence_upload_to(instance, filename):
 class Verification(models.Model):
     """What identity and licence checks share: a submission staff approve or reject with a reason."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="%(class)ss")
     status = models.CharField(
         _("status"), max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
     )
@@ -198,6 +197,7 @@ class Verification(models.Model):
 class IdentityVerification(Verification):
     """A KTP scan + NIK. Kept in private storage; only the member and staff can open the scan."""
 
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity_verifications")
     nik = models.CharField("NIK", max_length=16)
     name_on_ktp = models.CharField(_("name on KTP"), max_length=150)
     scan = models.FileField(_("KTP scan"), storage=private_storage, upload_to=ktp_upload_to)
@@ -224,6 +224,7 @@ class IdentityVerification(Verification):
 class VetLicence(Verification):
     """A vet's STRV (registration) and SIP (practice permit) with the document staff check."""
 
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vet_licences")
     strv_number = models.CharField(_("STRV number"), max_length=50)
     sip_number = models.CharField(_("SIP number"), max_length=50)
     document = models.FileField(_("licence document"), storage=private_storage, upload_to=licence_upload_to)
