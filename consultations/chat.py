@@ -1,0 +1,287 @@
+"""Chat services: store messages, page history, read receipts, presence, protocol events.
+
+The database is the record; the channel layer only relays (it may drop under load, clients `sync`).
+Every function here is synchronous; the consumer calls them through `database_sync_to_async` and the
+HTTP views call them directly. See docs/chat-protocol.md for the wire format.
+"""
+
+import json
+import logging
+import uuid
+from datetime import UTC
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Consultation, Message, ReadState, VetProfile
+
+logger = logging.getLogger(__name__)
+
+# The issue's rule: the owner may write while waiting for the vet, and both while the vet is on the case.
+CHAT_OPEN_STATUSES = frozenset({Consultation.Status.WAITING, Consultation.Status.ACTIVE})
+MAX_BODY_CHARS = 4000
+SYNC_PAGE_SIZE = 200
+# Presence keys live in the cache (Redis when configured, so every server process sees them). The
+# consumer refreshes its key every PRESENCE_REFRESH_SECONDS; a crashed process's count expires.
+PRESENCE_TTL_SECONDS = 150
+PRESENCE_REFRESH_SECONDS = 60
+
+
+class ChatClosed(Exception):
+    """The consultation is not open for chat (any more)."""
+
+
+def group_name(consultation_id) -> str:
+    return f"consultation-{consultation_id}"
+
+
+def chat_is_open(consultation: Consultation) -> bool:
+    return consultation.status in CHAT_OPEN_STATUSES
+
+
+def participant_name(user, role: str) -> str:
+    # A vet is addressed by full professional name ("drh. Ayu Pratiwi"); an owner by first name only.
+    if role == "vet":
+        return user.full_name or user.display_name
+    return user.display_name
+
+
+def participant_info(consultation: Consultation, user) -> dict | None:
+    """{"id", "name", "role"} of a participant, None for anyone else. Needs owner/vet loaded."""
+    if user.pk == consultation.owner_id:
+        return {"id": user.pk, "name": participant_name(user, "owner"), "role": "owner"}
+    if user.pk == consultation.vet_id:
+        return {"id": user.pk, "name": participant_name(user, "vet"), "role": "vet"}
+    return None
+
+
+def _iso(value) -> str:
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def attachment_url(message: Message) -> str:
+    return reverse("consultations:chat_attachment", args=[message.consultation_id, message.pk])
+
+
+def message_to_event(
+    message: Message, *, sender: dict | None = None, consultation: Consultation | None = None
+) -> dict:
+    """The protocol's `message` event. Pass `sender` (participant_info) to avoid loading the sender;
+    otherwise `message.sender` and the consultation's owner/vet ids are used."""
+    if sender is None:
+        consultation = consultation or message.consultation
+        role = "vet" if message.sender_id == consultation.vet_id else "owner"
+        sender = {"id": message.sender_id, "name": participant_name(message.sender, role), "role": role}
+    attachment = None
+    if message.attachment:
+        attachment = {
+            "url": attachment_url(message),
+            "width": message.attachment_width,
+            "height": message.attachment_height,
+        }
+    return {
+        "type": "message",
+        "id": message.pk,
+        "client_id": str(message.client_id),
+        "sender": sender,
+        "body": message.body,
+        "attachment": attachment,
+        "created_at": _iso(message.created_at),
+    }
+
+
+# --- messages ----------------------------------------------------------------------------------------
+def message_send(
+    *,
+    consultation: Consultation,
+    sender,
+    client_id: uuid.UUID,
+    body: str,
+    attachment=None,
+    attachment_width: int | None = None,
+    attachment_height: int | None = None,
+    broadcast: bool = False,
+) -> tuple[Message, bool]:
+    """Store a message once per (consultation, sender, client_id); returns (message, created).
+
+    A resend with the same client_id returns the stored message and creates nothing. The caller checks
+    that the chat is open and the body's size (the consumer does both without a query per message).
+    `broadcast=True` (HTTP callers) announces a new message to the group after commit; the consumer
+    sends it itself, straight from its event loop.
+
+    Cost of the usual case: one INSERT. The unique constraint decides duplicates, so there is no
+    SELECT first; the savepoint keeps a surrounding transaction usable after an IntegrityError.
+    """
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                consultation=consultation,
+                sender=sender,
+                client_id=client_id,
+                body=body,
+                attachment=attachment or "",
+                attachment_width=attachment_width,
+                attachment_height=attachment_height,
+            )
+    except IntegrityError:
+        message = Message.objects.filter(
+            consultation=consultation, sender=sender, client_id=client_id
+        ).first()
+        if message is None:  # another integrity problem (e.g. the consultation vanished)
+            raise
+        return message, False
+    if broadcast:
+        info = participant_info(consultation, sender)
+        event = message_to_event(message, sender=info, consultation=consultation)
+        transaction.on_commit(lambda: group_send_event(consultation.pk, event))
+    return message, True
+
+
+def messages_after(
+    consultation: Consultation | uuid.UUID, after_id: int, limit: int = SYNC_PAGE_SIZE
+) -> list[Message]:
+    """Stored messages with id > after_id, oldest first, at most `limit` (senders loaded)."""
+    consultation_id = getattr(consultation, "pk", consultation)
+    return list(
+        Message.objects.filter(consultation_id=consultation_id, id__gt=after_id)
+        .select_related("sender")
+        .order_by("id")[:limit]
+    )
+
+
+def sync_events(consultation: Consultation, after_id: int):
+    """Yield pages (lists of `message` events) of everything after `after_id`, then the last id.
+
+    A generator of ("page", [events]) and finally ("synced", last_id); the consumer sends each page as
+    it comes so a long history is never held twice in memory.
+    """
+    last_id = after_id
+    while True:
+        rows = messages_after(consultation, last_id, SYNC_PAGE_SIZE)
+        if rows:
+            last_id = rows[-1].pk
+            yield "page", [message_to_event(m, consultation=consultation) for m in rows]
+        if len(rows) < SYNC_PAGE_SIZE:
+            break
+    if last_id == after_id:
+        # Nothing newer: report the newest stored id (never above what exists).
+        last_id = consultation.messages.aggregate(last=Max("id"))["last"] or 0
+    yield "synced", last_id
+
+
+def mark_read(*, consultation: Consultation | uuid.UUID, user, up_to: int) -> int | None:
+    """Move the user's read marker forward to `up_to`; returns the new marker, or None if unchanged.
+
+    Forward only: a late or repeated `read` never moves the marker back.
+    """
+    consultation_id = getattr(consultation, "pk", consultation)
+    updated = ReadState.objects.filter(
+        consultation_id=consultation_id, user=user, last_read_id__lt=up_to
+    ).update(last_read_id=up_to)
+    if updated:
+        return up_to
+    try:
+        with transaction.atomic():
+            _, created = ReadState.objects.get_or_create(
+                consultation_id=consultation_id, user=user, defaults={"last_read_id": up_to}
+            )
+    except IntegrityError:  # two tabs created it at once; the other one won
+        return None
+    return up_to if created else None
+
+
+def read_states(consultation: Consultation) -> dict[int, int]:
+    """{user_id: last_read_id} of the consultation's participants."""
+    return dict(ReadState.objects.filter(consultation=consultation).values_list("user_id", "last_read_id"))
+
+
+# --- presence ------------------------------------------------------------------------------------------
+def _presence_key(consultation_id, user_id) -> str:
+    return f"chat:presence:{consultation_id}:{user_id}"
+
+
+def presence_join(consultation_id, user_id) -> int:
+    """Count one more open connection of the user in the room; returns the count."""
+    key = _presence_key(consultation_id, user_id)
+    cache.add(key, 0, PRESENCE_TTL_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, PRESENCE_TTL_SECONDS)
+        count = 1
+    cache.touch(key, PRESENCE_TTL_SECONDS)
+    return count
+
+
+def presence_leave(consultation_id, user_id) -> int:
+    """One connection fewer; returns how many remain (0: the user is offline in this room)."""
+    key = _presence_key(consultation_id, user_id)
+    try:
+        count = cache.decr(key)
+    except ValueError:
+        return 0
+    if count <= 0:
+        cache.delete(key)
+        return 0
+    return count
+
+
+def presence_refresh(consultation_id, user_id) -> None:
+    if not cache.touch(_presence_key(consultation_id, user_id), PRESENCE_TTL_SECONDS):
+        presence_join(consultation_id, user_id)
+
+
+def online_user_ids(consultation_id, user_ids) -> set[int]:
+    keys = {_presence_key(consultation_id, uid): uid for uid in user_ids}
+    found = cache.get_many(list(keys))
+    return {keys[key] for key, count in found.items() if count and count > 0}
+
+
+def vet_seen(user_id) -> None:
+    VetProfile.objects.filter(user_id=user_id).update(last_seen_at=timezone.now())
+
+
+# --- broadcasting ------------------------------------------------------------------------------------
+def group_send_event(consultation_id, event: dict, *, exclude_channel: str | None = None) -> None:
+    """Relay one protocol event to every socket of the consultation (sync callers).
+
+    Failures are logged, not raised: the event is already stored, clients recover with `sync`.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            group_name(consultation_id), relay(event, exclude_channel=exclude_channel)
+        )
+    except Exception:
+        logger.exception("chat relay to consultation %s failed", consultation_id)
+
+
+def relay(event: dict, *, exclude_channel: str | None = None, user_id: int | None = None) -> dict:
+    """The channel-layer message that carries a protocol event: the JSON is encoded once, here, not
+    once per receiving socket."""
+    return {
+        "type": "chat.relay",
+        "text": json.dumps(event, cls=DjangoJSONEncoder, ensure_ascii=False),
+        "event": event["type"],
+        "status": event.get("status"),
+        "exclude": exclude_channel,
+        "user_id": user_id,
+    }
+
+
+def broadcast_consultation_event(consultation: Consultation, event_type: str, **data) -> None:
+    """Tell the consultation's open sockets that its state changed ("consultation.accepted",
+    "consultation.ended", ...). Call it from a service through transaction.on_commit.
+
+    Sockets forward the event; when the new status closes the chat they close with code 4409.
+    """
+    event = {"type": event_type, "consultation": str(consultation.pk), "status": consultation.status, **data}
+    group_send_event(consultation.pk, event)
