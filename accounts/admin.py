@@ -14,7 +14,16 @@ from .models import IdentityVerification, Province, Regency, User, VerificationS
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["-date_joined"]
-    list_display = ["email", "full_name", "city", "is_vet", "is_shelter", "is_salon_manager", "is_staff", "date_joined"]
+    list_display = [
+        "email",
+        "full_name",
+        "city",
+        "is_vet",
+        "is_shelter",
+        "is_salon_manager",
+        "is_staff",
+        "date_joined",
+    ]
     list_filter = ["is_vet", "is_shelter", "is_salon_manager", "is_staff", "is_active", "language"]
     search_fields = ["email", "full_name", "phone", "organisation_name"]
     autocomplete_fields = ["city"]
@@ -22,10 +31,15 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ["email", "password"]}),
         (_("Profile"), {"fields": ["full_name", "phone", "city", "language"]}),
         (_("Roles"), {"fields": ["is_vet", "is_shelter", "organisation_name", "is_salon_manager"]}),
-        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
+    ]
 
 
 @admin.register(Province)
@@ -50,7 +64,15 @@ class VerificationAdminMixin:
     """Approve / reject (with a reason the member receives) as bulk actions and on the change page."""
 
     list_filter = ["status", "submitted_at"]
-    readonly_fields = ["user", "status", "rejection_reason", "submitted_at", "decided_at", "decided_by", "file_link"]
+    readonly_fields = [
+        "user",
+        "status",
+        "rejection_reason",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "file_link",
+    ]
     actions = ["approve_selected", "reject_selected"]
     date_hierarchy = "submitted_at"
     list_select_related = ["user"]
@@ -64,7 +86,11 @@ class VerificationAdminMixin:
     def file_link(self, obj):
         if not obj.pk:
             return "-"
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', reverse(self.file_url_name, args=[obj.pk]), _("Open the file"))
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse(self.file_url_name, args=[obj.pk]),
+            _("Open the file"),
+        )
 
     @admin.action(description=_("Approve selected"))
     def approve_selected(self, request, queryset):
@@ -82,7 +108,9 @@ class VerificationAdminMixin:
             done = 0
             for verification in pending:
                 try:
-                    services.verification_reject(verification, by=request.user, reason=form.cleaned_data["reason"])
+                    services.verification_reject(
+                        verification, by=request.user, reason=form.cleaned_data["reason"]
+                    )
                     done += 1
                 except ValidationError as error:
                     self.message_user(request, "; ".join(error.messages), messages.ERROR)
@@ -107,7 +135,13 @@ class VerificationAdminMixin:
 class IdentityVerificationAdmin(VerificationAdminMixin, admin.ModelAdmin):
     list_display = ["user", "name_on_ktp", "masked_nik", "status", "submitted_at", "decided_at"]
     search_fields = ["user__email", "user__full_name", "name_on_ktp", "nik"]
-    readonly_fields = [*VerificationAdminMixin.readonly_fields, "nik", "name_on_ktp", "consent_at", "consent_policy_version"]
+    readonly_fields = [
+        *VerificationAdminMixin.readonly_fields,
+        "nik",
+        "name_on_ktp",
+        "consent_at",
+        "consent_policy_version",
+    ]
     exclude = ["scan"]
     file_url_name = "verification_scan"
 

@@ -18,8 +18,13 @@ ACCOUNTS = [
     ("rina@hellopet.local", "Rina Kusumawati", "32.73", {}, True),
     ("drh.ayu@hellopet.local", "drh. Ayu Pratiwi", "31.74", {"is_vet": True}, True),
     ("drh.made@hellopet.local", "drh. I Made Wirawan", "51.71", {"is_vet": True}, True),
-    ("shelter@hellopet.local", "Yayasan Rumah Satwa", "34.71",
-     {"is_shelter": True, "organisation_name": "Rumah Singgah Satwa Jogja"}, True),
+    (
+        "shelter@hellopet.local",
+        "Yayasan Rumah Satwa",
+        "34.71",
+        {"is_shelter": True, "organisation_name": "Rumah Singgah Satwa Jogja"},
+        True,
+    ),
     ("salon@hellopet.local", "Andi Wijaya", "32.73", {"is_salon_manager": True}, False),
 ]
 
@@ -49,22 +54,36 @@ def seed(stdout=None) -> dict:
     for email, name, city, flags, verified in ACCOUNTS:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User(email=email, full_name=name, city=Regency.objects.get(code=city),
-                        phone=f"+62812{sum(map(ord, email)) * 7919 % 10_000_000:07d}", **flags)
+            user = User(
+                email=email,
+                full_name=name,
+                city=Regency.objects.get(code=city),
+                phone=f"+62812{sum(map(ord, email)) * 7919 % 10_000_000:07d}",
+                **flags,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
         users[email] = user
         if verified and not IdentityVerification.objects.filter(user=user).exists():
             IdentityVerification.objects.create(
-                user=user, nik=DEMO_NIKS[email], name_on_ktp=name, scan=demo_document(f"KTP {name}"),
-                consent_at=timezone.now(), consent_policy_version="2026-11",
-                status=VerificationStatus.APPROVED, decided_at=timezone.now(),
+                user=user,
+                nik=DEMO_NIKS[email],
+                name_on_ktp=name,
+                scan=demo_document(f"KTP {name}"),
+                consent_at=timezone.now(),
+                consent_policy_version="2026-11",
+                status=VerificationStatus.APPROVED,
+                decided_at=timezone.now(),
             )
         if user.is_vet and not VetLicence.objects.filter(user=user).exists():
             n = len(email)
             VetLicence.objects.create(
-                user=user, strv_number=f"{n:02d}.1.07.{1000 + n}/PDHI/2024", sip_number=f"503/{400 + n}/SIP-DH/2025",
-                document=demo_document(f"STRV/SIP {name}"), status=VerificationStatus.APPROVED, decided_at=timezone.now(),
+                user=user,
+                strv_number=f"{n:02d}.1.07.{1000 + n}/PDHI/2024",
+                sip_number=f"503/{400 + n}/SIP-DH/2025",
+                document=demo_document(f"STRV/SIP {name}"),
+                status=VerificationStatus.APPROVED,
+                decided_at=timezone.now(),
             )
     if stdout:
         stdout.write(f"accounts: {len(users)} demo accounts (password: {DEMO_PASSWORD})")

@@ -11,7 +11,9 @@ from .phone import normalize_phone
 
 class CityChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Regency.objects.select_related("province").order_by("province__name", "name"))
+        kwargs.setdefault(
+            "queryset", Regency.objects.select_related("province").order_by("province__name", "name")
+        )
         kwargs.setdefault("label", _("City / regency"))
         super().__init__(**kwargs)
 
@@ -33,7 +35,9 @@ class PhoneField(forms.CharField):
 class SignupForm(UserCreationForm):
     phone = PhoneField(label=_("Phone (WhatsApp)"), required=False)
     city = CityChoiceField(required=False)
-    is_vet = forms.BooleanField(label=_("I am a veterinarian and want to offer consultations"), required=False)
+    is_vet = forms.BooleanField(
+        label=_("I am a veterinarian and want to offer consultations"), required=False
+    )
     is_shelter = forms.BooleanField(label=_("I register for an animal shelter"), required=False)
 
     class Meta:
@@ -44,7 +48,9 @@ class SignupForm(UserCreationForm):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists. Log in or reset the password."))
+            raise forms.ValidationError(
+                _("An account with this email already exists. Log in or reset the password.")
+            )
         return email
 
     def clean(self):
@@ -57,7 +63,9 @@ class SignupForm(UserCreationForm):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
 
 class ProfileForm(forms.ModelForm):
@@ -81,10 +89,16 @@ class ProfileForm(forms.ModelForm):
 
 
 class IdentityVerificationForm(forms.Form):
-    nik = forms.CharField(label="NIK", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-                          help_text=_("The 16-digit number on your KTP."))
+    nik = forms.CharField(
+        label="NIK",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("The 16-digit number on your KTP."),
+    )
     name_on_ktp = forms.CharField(label=_("Name as on the KTP"), max_length=150)
-    scan = SafeImageField(label=_("Photo or scan of your KTP"), help_text=_("JPEG, PNG or WebP, at most 5 MB."))
+    scan = SafeImageField(
+        label=_("Photo or scan of your KTP"), help_text=_("JPEG, PNG or WebP, at most 5 MB.")
+    )
     consent = forms.BooleanField(
         label=_(
             "I agree that HELLOPET! processes my KTP data only to verify my identity, as described in the "
@@ -116,5 +130,3 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not correct."))
         return password
-
-

@@ -197,7 +197,9 @@ class Verification(models.Model):
 class IdentityVerification(Verification):
     """A KTP scan + NIK. Kept in private storage; only the member and staff can open the scan."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity_verifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity_verifications"
+    )
     nik = models.CharField("NIK", max_length=16)
     name_on_ktp = models.CharField(_("name on KTP"), max_length=150)
     scan = models.FileField(_("KTP scan"), storage=private_storage, upload_to=ktp_upload_to)
@@ -209,7 +211,9 @@ class IdentityVerification(Verification):
         verbose_name_plural = _("identity verifications (KTP)")
         constraints = [
             models.UniqueConstraint(
-                fields=["user"], condition=~Q(status="rejected"), name="one_open_identity_verification_per_user"
+                fields=["user"],
+                condition=~Q(status="rejected"),
+                name="one_open_identity_verification_per_user",
             )
         ]
 

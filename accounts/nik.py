@@ -31,11 +31,20 @@ def parse_nik(nik: str, *, today: datetime.date | None = None) -> NikFacts:
     province, regency, district = nik[0:2], nik[2:4], nik[4:6]
     regency_code = f"{province}.{regency}"
     if not Province.objects.filter(code=province).exists():
-        raise ValidationError(_("The first two digits of the NIK are not a province code."), code="nik_region")
-    if regency == "00" or district == "00" or (
-        province not in PROVINCES_WITH_MOVED_REGENCIES and not Regency.objects.filter(code=regency_code).exists()
+        raise ValidationError(
+            _("The first two digits of the NIK are not a province code."), code="nik_region"
+        )
+    if (
+        regency == "00"
+        or district == "00"
+        or (
+            province not in PROVINCES_WITH_MOVED_REGENCIES
+            and not Regency.objects.filter(code=regency_code).exists()
+        )
     ):
-        raise ValidationError(_("Digits 3–6 of the NIK are not a regency/city and district code."), code="nik_region")
+        raise ValidationError(
+            _("Digits 3–6 of the NIK are not a regency/city and district code."), code="nik_region"
+        )
     day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     sex = "M"
     if day > 40:

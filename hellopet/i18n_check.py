@@ -23,7 +23,9 @@ def main() -> int:
         want = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0, "") for e in po.translated_entries()}
         have = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0, "") for e in mo if e.msgid}
         if want != have:
-            problems.append(f"{mo_path} is out of date with {po_path.name} ({len(want)} vs {len(have)} entries)")
+            problems.append(
+                f"{mo_path} is out of date with {po_path.name} ({len(want)} vs {len(have)} entries)"
+            )
     for line in problems:
         print(line)
     print("translations: ok" if not problems else "translations: run `make messages`")

@@ -20,7 +20,9 @@ def serve_private_file(field_file, *, download_name: str | None = None) -> FileR
         raise Http404
     content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{download_name or field_file.name.rsplit("/", 1)[-1]}"'
+    response["Content-Disposition"] = (
+        f'inline; filename="{download_name or field_file.name.rsplit("/", 1)[-1]}"'
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -27,7 +27,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 if not DEBUG and not TESTING:
     # Fail loudly at start-up rather than run production on a known key or an open host list.
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 32+ characters when DEBUG=False.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set to a random value of 32+ characters when DEBUG=False."
+        )
     if not env.list("ALLOWED_HOSTS", default=[]):
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set explicitly when DEBUG=False.")
 
@@ -158,8 +160,8 @@ PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+        "BACKEND": "hellopet.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
     "staticfiles": {
         "BACKEND": (

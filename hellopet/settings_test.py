@@ -10,8 +10,9 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _tmp = tempfile.mkdtemp(prefix="hellopet-test-")
-MEDIA_ROOT = os.path.join(_tmp, "media")
-PRIVATE_MEDIA_ROOT = os.path.join(_tmp, "private")
+# A live server subprocess is handed the parent's folders through the environment.
+MEDIA_ROOT = os.environ.get("HELLOPET_TEST_MEDIA_ROOT") or os.path.join(_tmp, "media")
+PRIVATE_MEDIA_ROOT = os.environ.get("HELLOPET_TEST_PRIVATE_MEDIA_ROOT") or os.path.join(_tmp, "private")
 STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 STORAGES["default"]["OPTIONS"] = {"location": MEDIA_ROOT}  # noqa: F405
 # The simulator stands in for Midtrans unless a test configures keys itself.

@@ -42,9 +42,7 @@ def reencode_image(upload) -> ContentFile:
         with Image.open(upload) as probe:
             fmt = probe.format
             if fmt not in ALLOWED_IMAGE_FORMATS:
-                raise forms.ValidationError(
-                    _("Upload a JPEG, PNG or WebP image."), code="image_format"
-                )
+                raise forms.ValidationError(_("Upload a JPEG, PNG or WebP image."), code="image_format")
             if probe.width * probe.height > MAX_PIXELS:
                 raise forms.ValidationError(_("The image has too many pixels."), code="image_pixels")
             probe.verify()
@@ -64,9 +62,7 @@ def reencode_image(upload) -> ContentFile:
     except forms.ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise forms.ValidationError(
-            _("The file is not a valid image or is damaged."), code="invalid_image"
-        )
+        raise forms.ValidationError(_("The file is not a valid image or is damaged."), code="invalid_image")
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}")
 
 
@@ -76,12 +72,19 @@ class SafeImageField(forms.FileField):
     default_error_messages = {"invalid_image": _("The file is not a valid image or is damaged.")}
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        kwargs.setdefault(
+            "widget", forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        if not upload or upload is initial or not hasattr(upload, "read") or getattr(upload, "_committed", False):
+        if (
+            not upload
+            or upload is initial
+            or not hasattr(upload, "read")
+            or getattr(upload, "_committed", False)
+        ):
             return upload
         return reencode_image(upload)
 
@@ -98,7 +101,12 @@ class SafeDocumentField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        if not upload or upload is initial or not hasattr(upload, "read") or getattr(upload, "_committed", False):
+        if (
+            not upload
+            or upload is initial
+            or not hasattr(upload, "read")
+            or getattr(upload, "_committed", False)
+        ):
             return upload
         _check_size(upload)
         upload.seek(0)

@@ -79,7 +79,9 @@ def vet(db):
 
 @pytest.fixture
 def staff(db):
-    return factories.UserFactory(full_name="Admin HELLOPET", email="admin@example.test", is_staff=True, is_superuser=True)
+    return factories.UserFactory(
+        full_name="Admin HELLOPET", email="admin@example.test", is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture
@@ -94,21 +96,6 @@ def client_for(client):
         return c
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _isolated_media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    private = tmp_path / "private"
-    settings.PRIVATE_MEDIA_ROOT = str(private)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(private), "base_url": None},
-        },
-    }
 
 
 # --- live ASGI server (HTTP + WebSocket) for browser tests ------------------------------------------
@@ -138,15 +125,18 @@ def live_asgi_server(transactional_db, settings, tmp_path):
         "DATABASE_URL": _database_url(),
         "HELLOPET_TESTING": "1",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MEDIA_ROOT": settings.MEDIA_ROOT,
-        "PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT,
+        "HELLOPET_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "HELLOPET_TEST_PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "SITE_URL": f"http://127.0.0.1:{port}",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log = open(tmp_path / "live-server.log", "wb")  # noqa: SIM115 (closed with the process)
     proc = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hellopet.asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -181,8 +171,15 @@ def browser():
         instance = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         try:
             yield instance
@@ -205,5 +202,3 @@ def login_in_browser(page, base_url: str, user, password: str = factories.PASSWO
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
-
-

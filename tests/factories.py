@@ -62,7 +62,9 @@ class VerifiedMemberFactory(UserFactory):
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
         if create:
-            IdentityVerificationFactory(user=obj, status=VerificationStatus.APPROVED, decided_at=timezone.now())
+            IdentityVerificationFactory(
+                user=obj, status=VerificationStatus.APPROVED, decided_at=timezone.now()
+            )
 
 
 class VetLicenceFactory(factory.django.DjangoModelFactory):
@@ -77,7 +79,7 @@ class VetLicenceFactory(factory.django.DjangoModelFactory):
 
 
 class VetFactory(UserFactory):
-    """A vet whose licence staff approved (shown in the directory once the consultations app adds a profile)."""
+    """A vet whose licence staff approved."""
 
     is_vet = True
 

@@ -5,7 +5,16 @@ import importlib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-APPS = ["accounts", "payments", "consultations", "grooming", "adoption", "articles", "notifications", "adminsite"]
+APPS = [
+    "accounts",
+    "payments",
+    "consultations",
+    "grooming",
+    "adoption",
+    "articles",
+    "notifications",
+    "adminsite",
+]
 
 
 class Command(BaseCommand):
@@ -15,7 +24,9 @@ class Command(BaseCommand):
         from django.conf import settings
 
         if not settings.DEBUG and not settings.TESTING:
-            raise CommandError("seed_demo creates accounts with a known password: run it only with DEBUG=True.")
+            raise CommandError(
+                "seed_demo creates accounts with a known password: run it only with DEBUG=True."
+            )
         for app in APPS:
             try:
                 module = importlib.import_module(f"{app}.demo")

@@ -1,0 +1,134 @@
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signup_data(**overrides):
+    data = {
+        "full_name": "Eka Putri",
+        "email": "Eka@Example.test",
+        "phone": "0812-1111-2222",
+        "city": "",
+        "password1": "kucing-Oren-2026",
+        "password2": "kucing-Oren-2026",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_signup_creates_a_member_logs_them_in_and_normalises_email_and_phone(client):
+    from accounts.models import Regency
+
+    bandung = Regency.objects.get(code="32.73")
+    response = client.post("/accounts/signup/", signup_data(city=bandung.pk))
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.email == "eka@example.test"
+    assert user.phone == "+6281211112222"
+    assert user.city == bandung
+    assert not user.is_vet and not user.is_staff
+    assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_signup_with_taken_email_or_mismatched_passwords_keeps_the_form(client):
+    UserFactory(email="eka@example.test")
+    response = client.post("/accounts/signup/", signup_data(password2="other-Password-1"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="Eka Putri"' in body  # what was typed stays
+    assert response.context["form"].errors.keys() >= {"email", "password2"}
+    assert User.objects.count() == 1
+
+
+def test_shelter_signup_needs_the_organisation_name(client):
+    response = client.post("/accounts/signup/", signup_data(is_shelter="on"))
+    assert response.status_code == 200
+    assert "organisation_name" in response.context["form"].errors
+    response = client.post(
+        "/accounts/signup/", signup_data(is_shelter="on", organisation_name="Rumah Kucing Bogor")
+    )
+    assert response.status_code == 302
+    assert User.objects.get().display_name == "Rumah Kucing Bogor"
+
+
+def test_vet_signup_is_sent_to_register_the_licence(client):
+    response = client.post("/accounts/signup/", signup_data(is_vet="on"))
+    assert response.url == "/accounts/vet-licence/"
+
+
+def test_login_is_by_email_case_insensitive_and_logout_needs_post(client):
+    user = UserFactory(email="budi@example.test")
+    response = client.post("/accounts/login/", {"username": "BUDI@example.test", "password": PASSWORD})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_password_is_a_form_error_not_a_crash(client):
+    UserFactory(email="budi@example.test")
+    response = client.post("/accounts/login/", {"username": "budi@example.test", "password": "nope"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_password_reset_sends_an_email_with_a_working_link(client):
+    UserFactory(email="budi@example.test")
+    client.post("/accounts/password-reset/", {"email": "budi@example.test"})
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link[link.index("/accounts/reset/") :]
+    response = client.get(path, follow=True)
+    assert response.status_code == 200
+    assert response.context["validlink"]
+
+
+def test_profile_edit_validates_phone_and_saves(client_for):
+    user = UserFactory()
+    c = client_for(user)
+    response = c.post(
+        "/accounts/profile/", {"full_name": "Budi S.", "phone": "12", "city": "", "language": "en"}
+    )
+    assert response.status_code == 200
+    assert "phone" in response.context["form"].errors
+    response = c.post(
+        "/accounts/profile/",
+        {"full_name": "Budi S.", "phone": "0813 9999 8888", "city": "", "language": "en"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.full_name, user.phone, user.language) == ("Budi S.", "+6281399998888", "en")
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/profile/", "/accounts/verification/", "/accounts/vet-licence/", "/accounts/delete/"]
+)
+def test_member_pages_send_anonymous_visitors_to_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_vet_licence_page_is_only_for_vets(client_for, owner, vet):
+    assert client_for(owner).get("/accounts/vet-licence/").status_code == 404
+    assert client_for(vet).get("/accounts/vet-licence/").status_code == 200
+
+
+def test_account_deletion_needs_the_password_and_removes_the_ktp_file(
+    client_for, owner, django_capture_on_commit_callbacks
+):
+    verification = owner.identity_verifications.get()
+    storage, name = verification.scan.storage, verification.scan.name
+    assert storage.exists(name)
+    c = client_for(owner)
+    assert c.post("/accounts/delete/", {"password": "wrong"}).status_code == 200
+    assert User.objects.filter(pk=owner.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert c.post("/accounts/delete/", {"password": PASSWORD}).status_code == 302
+    assert not User.objects.filter(pk=owner.pk).exists()
+    assert not storage.exists(name)
