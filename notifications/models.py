@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 class Notification(models.Model):
     """An event that concerns one person, shown in-app (and also sent by email)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
