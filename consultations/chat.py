@@ -118,24 +118,27 @@ def message_send(
     Cost of the usual case: one INSERT. The unique constraint decides duplicates, so there is no
     SELECT first; the savepoint keeps a surrounding transaction usable after an IntegrityError.
     """
+    message = Message(
+        consultation=consultation,
+        sender=sender,
+        client_id=client_id,
+        body=body,
+        attachment=attachment or "",
+        attachment_width=attachment_width,
+        attachment_height=attachment_height,
+    )
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                consultation=consultation,
-                sender=sender,
-                client_id=client_id,
-                body=body,
-                attachment=attachment or "",
-                attachment_width=attachment_width,
-                attachment_height=attachment_height,
-            )
+            message.save(force_insert=True)
     except IntegrityError:
-        message = Message.objects.filter(
+        if message.attachment:  # the file was written before the INSERT failed
+            message.attachment.storage.delete(message.attachment.name)
+        existing = Message.objects.filter(
             consultation=consultation, sender=sender, client_id=client_id
         ).first()
-        if message is None:  # another integrity problem (e.g. the consultation vanished)
+        if existing is None:  # another integrity problem (e.g. the consultation vanished)
             raise
-        return message, False
+        return existing, False
     if broadcast:
         info = participant_info(consultation, sender)
         event = message_to_event(message, sender=info, consultation=consultation)
@@ -274,6 +277,8 @@ def relay(event: dict, *, exclude_channel: str | None = None, user_id: int | Non
         "status": event.get("status"),
         "exclude": exclude_channel,
         "user_id": user_id,
+        # Lets each socket track the newest id it delivered (it bounds `read` without a query).
+        "id": event["id"] if event["type"] == "message" else None,
     }
 
 

@@ -1,0 +1,130 @@
+"""The chat room page, photo messages over HTTP and the private attachment view."""
+
+from django import forms
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from PIL import Image
+
+from hellopet.private_files import serve_private_file
+from hellopet.uploads import SafeImageField
+
+from . import chat
+from .access import consultation_participant_role, get_consultation_for_user
+from .models import Message
+
+UPLOADS_PER_MINUTE = 10
+
+
+class PhotoMessageForm(forms.Form):
+    photo = SafeImageField(label=gettext_lazy("Photo"))
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    body = forms.CharField(
+        label=gettext_lazy("Caption"), required=False, max_length=chat.MAX_BODY_CHARS, strip=True
+    )
+
+
+@login_required
+@require_GET
+def room(request, pk):
+    consultation = get_consultation_for_user(request.user, pk)
+    role = consultation_participant_role(consultation, request.user)
+    history = list(consultation.messages.select_related("sender").order_by("id"))
+    names = {}
+    for message in history:
+        # Built from the rows already loaded: no query per message.
+        message.event = chat.message_to_event(message, consultation=consultation)
+        names[message.sender_id] = message.event["sender"]["name"]
+    reads = chat.read_states(consultation)
+    peer = None
+    if role is not None:
+        peer_user = consultation.vet if role == "owner" else consultation.owner
+        peer = chat.participant_info(consultation, peer_user)
+    context = {
+        "consultation": consultation,
+        "role": role,
+        "is_participant": role is not None,
+        "can_chat": role is not None and chat.chat_is_open(consultation),
+        "history": history,
+        "last_id": history[-1].pk if history else 0,
+        "peer": peer,
+        "peer_read": reads.get(peer["id"], 0) if peer else 0,
+        "photo_form": PhotoMessageForm(),
+        "max_body": chat.MAX_BODY_CHARS,
+    }
+    return render(request, "consultations/room.html", context)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _refuse(request, pk, status: int, code: str, detail: str):
+    if _wants_json(request):
+        return JsonResponse({"type": "error", "code": code, "detail": detail}, status=status)
+    flash.error(request, detail)
+    return redirect("consultations:room", pk=pk)
+
+
+@login_required
+@require_POST
+def photo_upload(request, pk):
+    """A photo message: checked and re-encoded by SafeImageField, stored in private storage, then
+    announced to the room after commit. Idempotent by client_id like a text message.
+
+    Answers JSON for the page's fetch (Accept: application/json); without JavaScript the form posts
+    here too and is redirected back to the room."""
+    consultation = get_consultation_for_user(request.user, pk)
+    if consultation_participant_role(consultation, request.user) is None:
+        return _refuse(request, pk, 403, "forbidden", _("Only the owner and the vet can send photos."))
+    if not chat.chat_is_open(consultation):
+        return _refuse(request, pk, 409, "chat_closed", _("This consultation is closed."))
+    form = PhotoMessageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        detail = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        if not _wants_json(request):
+            flash.error(request, detail)
+            return redirect("consultations:room", pk=pk)
+        return JsonResponse({"type": "error", "code": "invalid", "detail": detail}, status=400)
+    client_id = form.cleaned_data["client_id"]
+    existing = Message.objects.filter(
+        consultation=consultation, sender=request.user, client_id=client_id
+    ).first()
+    if existing is None:
+        rate_key = f"chat:uploads:{request.user.pk}"
+        cache.add(rate_key, 0, 60)
+        if cache.incr(rate_key) > UPLOADS_PER_MINUTE:
+            return _refuse(request, pk, 429, "rate_limited", _("Too many photos; wait a minute."))
+        photo = form.cleaned_data["photo"]
+        with Image.open(photo) as image:
+            width, height = image.size
+        photo.seek(0)
+        message, created = chat.message_send(
+            consultation=consultation,
+            sender=request.user,
+            client_id=client_id,
+            body=form.cleaned_data["body"],
+            attachment=photo,
+            attachment_width=width,
+            attachment_height=height,
+            broadcast=True,
+        )
+    else:
+        message, created = existing, False
+    if not _wants_json(request):
+        return redirect("consultations:room", pk=pk)
+    event = chat.message_to_event(message, consultation=consultation)
+    return JsonResponse(event, status=201 if created else 200)
+
+
+@login_required
+@require_GET
+def attachment(request, pk, message_id):
+    consultation = get_consultation_for_user(request.user, pk)
+    message = get_object_or_404(consultation.messages.exclude(attachment=""), pk=message_id)
+    return serve_private_file(message.attachment)
