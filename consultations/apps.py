@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Consultations")
+
+    def ready(self):
+        from hellopet.private_files import delete_files_with_rows
+        from payments.registry import register
+
+        from .models import ConsultationPhoto, Message, VetProfile
+        from .payments_hooks import ConsultationPayments
+        from .services import PAYMENT_PURPOSE
+
+        register(PAYMENT_PURPOSE, ConsultationPayments())
+        delete_files_with_rows(ConsultationPhoto, "image")
+        delete_files_with_rows(Message, "attachment")
+        delete_files_with_rows(VetProfile, "photo")

@@ -1,9 +1,11 @@
+import datetime
 import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import private_storage
@@ -38,7 +40,92 @@ class Specialty(models.Model):
         verbose_name_plural = _("specialties")
 
     def __str__(self):
-        return self.name
+        # The built-in kinds are translated with the UI; ones staff add show their stored name.
+        label = BUILTIN_SPECIALTIES.get(self.slug)
+        return str(label) if label else self.name
+
+
+# slug -> label of the kinds created by migration 0002 (names in the database are these in English).
+BUILTIN_SPECIALTIES = {
+    "dogs": _("Dogs"),
+    "cats": _("Cats"),
+    "rabbits": _("Rabbits"),
+    "birds": _("Birds"),
+    "reptiles": _("Reptiles"),
+    "exotics": _("Exotic pets"),
+    "livestock": _("Livestock"),
+}
+
+
+def presence_timeout() -> datetime.timedelta:
+    """How long an "online" vet stays online without being seen (page view, heartbeat, chat)."""
+    return datetime.timedelta(minutes=getattr(settings, "VET_PRESENCE_TIMEOUT_MINUTES", 60))
+
+
+class VetProfileQuerySet(models.QuerySet):
+    def listed(self):
+        """Profiles owners may see and consult: active vets whose licence staff approved, with the
+        licence numbers (Indonesian veterinary ethics require STRV/SIP to be shown)."""
+        from accounts.models import VerificationStatus, VetLicence
+
+        approved = VetLicence.objects.filter(user=OuterRef("user"), status=VerificationStatus.APPROVED)
+        approved = approved.order_by("-decided_at", "-pk")
+        return (
+            self.filter(user__is_vet=True, user__is_active=True)
+            .filter(Exists(approved))
+            .annotate(
+                strv_number=Subquery(approved.values("strv_number")[:1]),
+                sip_number=Subquery(approved.values("sip_number")[:1]),
+            )
+        )
+
+    def with_live_availability(self, now=None):
+        """Annotate `live_availability`: offline when the vet says so or was not seen lately, busy while
+        they have an active consultation, online otherwise."""
+        now = now or timezone.now()
+        active = Consultation.objects.filter(vet=OuterRef("user"), status=Consultation.Status.ACTIVE)
+        online = Q(availability=VetProfile.Availability.ONLINE, last_seen_at__gte=now - presence_timeout())
+        return self.annotate(
+            live_availability=Case(
+                When(online & Q(Exists(active)), then=Value(VetProfile.Availability.BUSY)),
+                When(online, then=Value(VetProfile.Availability.ONLINE)),
+                default=Value(VetProfile.Availability.OFFLINE),
+                output_field=models.CharField(),
+            )
+        )
+
+    def directory(self, *, species=None, max_fee=None, online=False, sort="", now=None):
+        """The /vets/ list: listed vets with live availability, filtered and sorted."""
+        queryset = (
+            self.listed().with_live_availability(now).select_related("user").prefetch_related("specialties")
+        )
+        if species is not None:
+            queryset = queryset.filter(specialties=species)
+        if max_fee is not None:
+            queryset = queryset.filter(fee__lte=max_fee)
+        if online:
+            queryset = queryset.filter(live_availability=VetProfile.Availability.ONLINE)
+        best_rated = [F("rating_avg").desc(nulls_last=True), "-rating_count"]
+        orders = {
+            "rating": best_rated,
+            "fee": ["fee"],
+            "-fee": ["-fee"],
+            "experience": ["-years_of_experience"],
+        }
+        if sort in orders:
+            order = orders[sort]
+        else:
+            # Recommended: who can answer now first, then the best rated.
+            queryset = queryset.annotate(
+                availability_rank=Case(
+                    When(live_availability=VetProfile.Availability.ONLINE, then=Value(0)),
+                    When(live_availability=VetProfile.Availability.BUSY, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            order = ["availability_rank", *best_rated]
+        return queryset.order_by(*order, "user__full_name", "pk")
 
 
 class VetProfile(models.Model):
@@ -75,6 +162,8 @@ class VetProfile(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = VetProfileQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("vet profile")
         verbose_name_plural = _("vet profiles")
@@ -82,6 +171,22 @@ class VetProfile(models.Model):
 
     def __str__(self):
         return self.user.full_name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("consultations:vet_detail", args=[self.user_id])
+
+    def live_availability_now(self, now=None) -> str:
+        """The same rule as `with_live_availability()`, for one profile already in hand."""
+        now = now or timezone.now()
+        if self.availability != self.Availability.ONLINE or not self.last_seen_at:
+            return self.Availability.OFFLINE
+        if self.last_seen_at < now - presence_timeout():
+            return self.Availability.OFFLINE
+        if Consultation.objects.filter(vet_id=self.user_id, status=Consultation.Status.ACTIVE).exists():
+            return self.Availability.BUSY
+        return self.Availability.ONLINE
 
 
 class Consultation(models.Model):
@@ -166,8 +271,8 @@ class Consultation(models.Model):
 
     @property
     def is_chat_open(self):
-        """Messages can be sent only while the vet is on the case."""
-        return self.status == self.Status.ACTIVE
+        """The owner may write while waiting for the vet, both while the vet is on the case."""
+        return self.status in (self.Status.WAITING, self.Status.ACTIVE)
 
 
 class ConsultationPhoto(models.Model):

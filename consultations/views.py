@@ -1,0 +1,321 @@
+"""Vet directory, vet dashboard, my consultations and the consultation actions.
+
+The chat room page itself (/consultations/<uuid>/) lives in views_chat.py; it includes the
+consultation panel (templates/consultations/_consultation_panel.html) whose forms post here.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import VetLicence
+from hellopet.private_files import serve_private_file
+from payments.services import payment_pay_url
+
+from . import services
+from .access import get_consultation_for_user
+from .forms import (
+    AvailabilityForm,
+    CancelForm,
+    ConsultationOpenForm,
+    DirectoryFilterForm,
+    EndForm,
+    RatingForm,
+    SummaryForm,
+    VetProfileForm,
+)
+from .models import Consultation, Message, Rating, ReadState, VetProfile
+
+DIRECTORY_PAGE_SIZE = 12
+LIST_PAGE_SIZE = 20
+
+
+# --- directory ---------------------------------------------------------------------------------------
+def vet_directory(request):
+    form = DirectoryFilterForm(request.GET)
+    filters = form.filters()
+    vets = VetProfile.objects.directory(**filters)
+    page = Paginator(vets, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "consultations/directory.html", {"form": form, "page": page})
+
+
+def _listed_vet_or_404(vet_id) -> VetProfile:
+    return get_object_or_404(
+        VetProfile.objects.listed()
+        .with_live_availability()
+        .select_related("user")
+        .prefetch_related("specialties"),
+        user_id=vet_id,
+    )
+
+
+def vet_detail(request, vet_id):
+    profile = _listed_vet_or_404(vet_id)
+    ratings = Rating.objects.filter(vet_id=vet_id).select_related("owner")[:10]
+    open_consultation = None
+    if request.user.is_authenticated:
+        open_consultation = (
+            Consultation.objects.filter(
+                owner=request.user, vet_id=vet_id, status__in=Consultation.OPEN_STATUSES
+            )
+            .only("pk", "status")
+            .first()
+        )
+    return render(
+        request,
+        "consultations/vet_detail.html",
+        {"profile": profile, "ratings": ratings, "open_consultation": open_consultation},
+    )
+
+
+@login_required
+def consultation_open(request, vet_id):
+    profile = _listed_vet_or_404(vet_id)
+    if profile.user_id == request.user.pk:
+        raise PermissionDenied(_("You cannot consult yourself."))
+    form = ConsultationOpenForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                consultation = services.consultation_open(
+                    owner=request.user,
+                    vet=profile.user,
+                    pet_name=form.cleaned_data["pet_name"],
+                    pet_species=form.cleaned_data["pet_species"],
+                    pet_age=form.cleaned_data["pet_age"],
+                    complaint=form.cleaned_data["complaint"],
+                    photos=form.cleaned_data["photos"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(payment_pay_url(consultation.payment))
+        status = 400
+    return render(request, "consultations/open.html", {"profile": profile, "form": form}, status=status)
+
+
+# --- the vet's dashboard ----------------------------------------------------------------------------
+def _vet_only(request) -> None:
+    if not request.user.is_vet:
+        raise Http404
+
+
+@login_required
+def vet_dashboard(request):
+    _vet_only(request)
+    profile = services.vet_profile_get_or_create(vet=request.user)
+    services.vet_touch(vet=request.user)
+    form = VetProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST":
+        if form.is_valid():
+            services.vet_profile_update(
+                vet=request.user,
+                bio=form.cleaned_data["bio"],
+                specialties=form.cleaned_data["specialties"],
+                years_of_experience=form.cleaned_data["years_of_experience"],
+                fee=form.cleaned_data["fee"],
+                photo=form.cleaned_data["photo"] if "photo" in request.FILES else None,
+                remove_photo=form.cleaned_data["remove_photo"],
+            )
+            messages.success(request, _("Your profile was saved."))
+            return redirect("consultations:vet_dashboard")
+        profile.refresh_from_db()  # the form wrote typed values onto the instance; show the stored ones
+    profile = VetProfile.objects.with_live_availability().get(pk=profile.pk)
+    queue = (
+        Consultation.objects.filter(
+            vet=request.user, status__in=[Consultation.Status.WAITING, Consultation.Status.ACTIVE]
+        )
+        .select_related("owner", "pet_species")
+        .order_by("status", "paid_at")
+    )
+    licence = VetLicence.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "consultations/vet_dashboard.html",
+        {
+            "profile": profile,
+            "form": form,
+            "queue": queue,
+            "licence": licence,
+            "availability_form": AvailabilityForm(initial={"availability": profile.availability}),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def vet_availability(request):
+    _vet_only(request)
+    form = AvailabilityForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Choose online or offline."), status=400)
+    services.vet_set_availability(vet=request.user, availability=form.cleaned_data["availability"])
+    if form.cleaned_data["availability"] == VetProfile.Availability.ONLINE:
+        messages.success(request, _("You are online. Owners can now start consultations with you."))
+    else:
+        messages.success(request, _("You are offline. Owners cannot start new consultations with you."))
+    return redirect("consultations:vet_dashboard")
+
+
+@login_required
+@require_POST
+def vet_heartbeat(request):
+    """Called every few minutes by the dashboard page so that "online" does not go stale."""
+    _vet_only(request)
+    services.vet_touch(vet=request.user)
+    return HttpResponse(status=204)
+
+
+# --- my consultations -------------------------------------------------------------------------------
+@login_required
+def consultation_list(request):
+    user = request.user
+    last_read = ReadState.objects.filter(consultation=OuterRef("pk"), user=user).values("last_read_id")[:1]
+    unread = (
+        Message.objects.filter(consultation=OuterRef("pk"), id__gt=OuterRef("last_read"))
+        .exclude(sender=user)
+        .order_by()
+        .values("consultation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    consultations = (
+        Consultation.objects.filter(Q(owner=user) | Q(vet=user))
+        .select_related("owner", "vet", "pet_species", "rating")
+        .annotate(last_read=Coalesce(Subquery(last_read), Value(0)))
+        .annotate(unread=Coalesce(Subquery(unread), Value(0)))
+        .order_by("-created_at")
+    )
+    page = Paginator(consultations, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "consultations/list.html", {"page": page})
+
+
+@login_required
+def consultation_photo(request, pk, photo_id):
+    consultation = get_consultation_for_user(request.user, pk)
+    photo = get_object_or_404(consultation.photos, pk=photo_id)
+    return serve_private_file(photo.image)
+
+
+# --- actions (forms in the consultation panel) ------------------------------------------------------
+def _done(request, consultation, message):
+    messages.success(request, message)
+    return redirect(consultation.get_absolute_url())
+
+
+def _failed(request, consultation, error, *, forms=None, status=409):
+    """Show the panel again with the error and what was typed (never lose the summary or comment)."""
+    return render(
+        request,
+        "consultations/action_failed.html",
+        {"consultation": consultation, "errors": error.messages, "forms": forms or {}},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def consultation_accept(request, pk):
+    consultation = get_consultation_for_user(request.user, pk)
+    try:
+        services.consultation_accept(consultation=consultation, vet=request.user)
+    except ValidationError as error:
+        return _failed(request, consultation, error)
+    return _done(request, consultation, _("You accepted the consultation. The owner has been told."))
+
+
+@login_required
+@require_POST
+def consultation_end(request, pk):
+    consultation = get_consultation_for_user(request.user, pk)
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        return _failed(
+            request, consultation, ValidationError(_("Check the form.")), forms={"end": form}, status=400
+        )
+    try:
+        services.consultation_end(
+            consultation=consultation, by=request.user, summary=form.cleaned_data["summary"]
+        )
+    except ValidationError as error:
+        return _failed(request, consultation, error, forms={"end": form})
+    return _done(request, consultation, _("The consultation has ended."))
+
+
+@login_required
+@require_POST
+def consultation_summary(request, pk):
+    consultation = get_consultation_for_user(request.user, pk)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        return _failed(
+            request,
+            consultation,
+            ValidationError(_("Write the summary first.")),
+            forms={"summary": form},
+            status=400,
+        )
+    try:
+        services.consultation_write_summary(
+            consultation=consultation, vet=request.user, summary=form.cleaned_data["summary"]
+        )
+    except ValidationError as error:
+        return _failed(request, consultation, error, forms={"summary": form})
+    return _done(request, consultation, _("The summary was saved. The owner can read it now."))
+
+
+@login_required
+@require_POST
+def consultation_cancel(request, pk):
+    consultation = get_consultation_for_user(request.user, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _failed(
+            request, consultation, ValidationError(_("Check the form.")), forms={"cancel": form}, status=400
+        )
+    was_paid = consultation.status == Consultation.Status.WAITING
+    try:
+        services.consultation_cancel(
+            consultation=consultation, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        return _failed(request, consultation, error, forms={"cancel": form})
+    if was_paid:
+        return _done(
+            request, consultation, _("The consultation was cancelled. The fee will be refunded in full.")
+        )
+    return _done(request, consultation, _("The consultation was cancelled."))
+
+
+@login_required
+@require_POST
+def consultation_rate(request, pk):
+    consultation = get_consultation_for_user(request.user, pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _failed(
+            request,
+            consultation,
+            ValidationError(_("Choose 1 to 5 stars.")),
+            forms={"rating": form},
+            status=400,
+        )
+    try:
+        services.rating_submit(
+            consultation=consultation,
+            owner=request.user,
+            stars=form.cleaned_data["stars"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as error:
+        return _failed(request, consultation, error, forms={"rating": form})
+    return _done(request, consultation, _("Thank you for rating the vet."))
