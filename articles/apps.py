@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Articles")
+
+    def ready(self):
+        from hellopet.private_files import delete_files_with_rows
+
+        from .models import Article
+
+        delete_files_with_rows(Article, "cover")

@@ -1,0 +1,34 @@
+"""Read-side queries for the article pages."""
+
+from django.db.models import Count, Q
+
+from .models import Article, Category
+
+RELATED_COUNT = 3
+
+
+def published_articles(*, category: Category | None = None, query: str = ""):
+    queryset = Article.objects.published().select_related("category", "author")
+    if category is not None:
+        queryset = queryset.filter(category=category)
+    for word in query.split()[:8]:  # every word must appear somewhere
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+        )
+    return queryset
+
+
+def categories_with_articles():
+    published = Q(articles__in=Article.objects.published())
+    return Category.objects.annotate(article_count=Count("articles", filter=published)).filter(
+        article_count__gt=0
+    )
+
+
+def related_articles(article: Article) -> list[Article]:
+    """Up to three other published pieces: the same category first, then the newest others."""
+    base = Article.objects.published().exclude(pk=article.pk).select_related("category")
+    related = list(base.filter(category_id=article.category_id)[:RELATED_COUNT])
+    if len(related) < RELATED_COUNT:
+        related += list(base.exclude(category_id=article.category_id)[: RELATED_COUNT - len(related)])
+    return related

@@ -1,0 +1,39 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from . import selectors
+from .access import get_article_for_user
+from .models import Category
+
+PAGE_SIZE = 12
+
+
+def article_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    slug = request.GET.get("category", "").strip()
+    category = Category.objects.filter(slug=slug).first() if slug else None
+    articles = selectors.published_articles(category=category, query=query)
+    if slug and category is None:
+        articles = articles.none()  # an unknown category shows nothing rather than everything
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "articles/list.html",
+        {
+            "page": page,
+            "articles": page.object_list,
+            "categories": selectors.categories_with_articles(),
+            "category": category,
+            "unknown_category": bool(slug) and category is None,
+            "query": query,
+        },
+    )
+
+
+def article_detail(request, slug: str):
+    article = get_article_for_user(request.user, slug)
+    return render(
+        request,
+        "articles/detail.html",
+        {"article": article, "related": selectors.related_articles(article)},
+    )
