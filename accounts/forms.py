@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import SafeDocumentField, SafeImageField
 
+from . import throttle
 from .models import Regency, User
 from .nik import parse_nik
 from .phone import normalize_phone
@@ -66,6 +67,24 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _("Too many failed attempts. Wait 15 minutes or reset your password."),
+    }
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        ip = throttle.client_ip(self.request)
+        if email and throttle.is_locked(email, ip):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if email:
+                throttle.record_failure(email, ip)
+            raise
+        throttle.reset(email)
+        return cleaned
 
 
 class ProfileForm(forms.ModelForm):

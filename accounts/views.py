@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,8 +13,26 @@ from hellopet.private_files import serve_private_file
 
 from . import services
 from .access import get_identity_verification_for_user, get_vet_licence_for_user
-from .forms import DeleteAccountForm, IdentityVerificationForm, ProfileForm, SignupForm, VetLicenceForm
+from .forms import (
+    DeleteAccountForm,
+    EmailAuthenticationForm,
+    IdentityVerificationForm,
+    ProfileForm,
+    SignupForm,
+    VetLicenceForm,
+)
 from .models import IdentityVerification, VerificationStatus, VetLicence
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if any(error.code == "throttled" for error in form.non_field_errors().as_data()):
+            response.status_code = 429
+        return response
 
 
 def signup(request):
