@@ -5,21 +5,29 @@ Public API used by other apps:
     payment_pay_url(payment) -> str            # the page that opens Midtrans Snap (or the simulator)
     payment_cancel(payment=)                   # the paid-for thing was abandoned before payment
     payment_refund(payment=, amount=None, reason=, by=None) -> Refund
+    payment_set_status(payment=, status=)      # tests and gateway paths
 Hooks back into the owning app go through `payments.registry`.
+
+No database transaction is ever held open across an HTTP call to Midtrans: with the simulator the
+other end is this same app, and on SQLite a held write lock would deadlock it.
 """
 
 import datetime
 import logging
+import math
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Payment, PaymentAttempt
+from hellopet.templatetags.hellopet import format_rupiah
+
+from . import midtrans
+from .models import Payment, PaymentAttempt, PaymentEvent, Refund
 from .registry import handler_for
 
 logger = logging.getLogger(__name__)
@@ -27,7 +35,12 @@ logger = logging.getLogger(__name__)
 PAID_STATUSES = {Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED}
 # Forward-only: which payment statuses may follow which.
 TRANSITIONS = {
-    Payment.Status.PENDING: {Payment.Status.PAID, Payment.Status.FAILED, Payment.Status.EXPIRED, Payment.Status.CANCELLED},
+    Payment.Status.PENDING: {
+        Payment.Status.PAID,
+        Payment.Status.FAILED,
+        Payment.Status.EXPIRED,
+        Payment.Status.CANCELLED,
+    },
     Payment.Status.PAID: {Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED},
     Payment.Status.PARTIALLY_REFUNDED: {Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED},
     Payment.Status.FAILED: set(),
@@ -36,9 +49,40 @@ TRANSITIONS = {
     Payment.Status.REFUNDED: set(),
 }
 
+A = PaymentAttempt.Status
+# Attempt statuses mirror what Midtrans confirmed, but never move back (a late "pending" after
+# "settlement" is ignored). Equal ranks may follow each other (capture -> settlement, a local
+# "expire" overtaken by a confirmed settlement, settlement -> deny on a rare bank reversal).
+ATTEMPT_RANK = {
+    A.CREATED: 0,
+    A.PENDING: 1,
+    A.CAPTURE: 2,
+    A.SETTLEMENT: 2,
+    A.DENY: 2,
+    A.CANCEL: 2,
+    A.EXPIRE: 2,
+    A.FAILURE: 2,
+    A.PARTIAL_REFUND: 3,
+    A.REFUND: 4,
+}
+# A small allowance for clocks: we expire an order locally only this long after Midtrans should have.
+EXPIRY_SKEW = datetime.timedelta(minutes=1)
 
-def payment_create(*, payer, purpose: str, target, amount: int, description: str,
-                   expires_at: datetime.datetime | None = None) -> Payment:
+
+class AmountMismatch(ValidationError):
+    """Midtrans reports a different amount than the one we asked for: never act on it."""
+
+
+# --- creating and paying ---------------------------------------------------------------------------
+def payment_create(
+    *,
+    payer,
+    purpose: str,
+    target,
+    amount: int,
+    description: str,
+    expires_at: datetime.datetime | None = None,
+) -> Payment:
     if int(amount) <= 0:
         raise ValidationError(_("A payment needs a positive amount."))
     return Payment.objects.create(
@@ -56,38 +100,249 @@ def payment_pay_url(payment: Payment) -> str:
     return reverse("payments:pay", args=[payment.pk])
 
 
-def _move(payment: Payment, new_status: str) -> bool:
+def payment_finish_url(payment: Payment) -> str:
+    return reverse("payments:finish", args=[payment.pk])
+
+
+def attempt_for(payment: Payment) -> PaymentAttempt | None:
+    return payment.attempts.order_by("-created_at", "-pk").first()
+
+
+def _usable(attempt: PaymentAttempt | None) -> bool:
+    return bool(attempt and attempt.is_open and attempt.expires_at > timezone.now())
+
+
+def _order_id(payment: Payment, number: int) -> str:
+    # HP-<20 hex of the payment uuid>-<n>: unique, [A-Za-z0-9-], far below Midtrans's 50 characters.
+    return f"HP-{payment.pk.hex[:20]}-{number}"
+
+
+def _snap_parameters(payment: Payment, attempt: PaymentAttempt) -> dict:
+    payer = payment.payer
+    names = (payer.full_name or payer.email).split(maxsplit=1)
+    start = timezone.localtime(timezone.now(), datetime.timezone(datetime.timedelta(hours=7)))
+    minutes = max(1, math.ceil((attempt.expires_at - timezone.now()).total_seconds() / 60))
+    customer = {"first_name": names[0][:255], "email": payer.email}
+    if len(names) > 1:
+        customer["last_name"] = names[1][:255]
+    if payer.phone:
+        customer["phone"] = payer.phone
+    return {
+        "transaction_details": {"order_id": attempt.order_id, "gross_amount": attempt.amount},
+        "item_details": [
+            {
+                "id": payment.purpose[:50],
+                "price": attempt.amount,
+                "quantity": 1,
+                "name": payment.description[:50],
+                "category": payment.purpose[:50],
+                "merchant_name": "HELLOPET!",
+            }
+        ],
+        "customer_details": customer,
+        # Snap's custom expiry: the order (token and any VA/QRIS it creates) dies with the payment.
+        "expiry": {
+            "start_time": start.strftime("%Y-%m-%d %H:%M:%S %z"),
+            "unit": "minutes",
+            "duration": minutes,
+        },
+        "callbacks": {"finish": settings.SITE_URL + payment_finish_url(payment)},
+    }
+
+
+def attempt_start(*, payment: Payment) -> PaymentAttempt:
+    """The Midtrans order the payer should pay now: the open one, or a new Snap transaction.
+
+    Raises ValidationError when the payment cannot be paid, midtrans.GatewayError / GatewayRefused
+    when Midtrans could not create the order.
+    """
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if not locked.is_pending:
+            raise ValidationError(_("This payment is no longer awaiting payment."))
+        if locked.expires_at <= timezone.now():
+            raise ValidationError(_("This payment has expired."))
+        current = attempt_for(locked)
+        if _usable(current):
+            # Also an attempt still being created by a parallel click: one order per payment at a
+            # time, so the payer cannot pay twice in two tabs.
+            return current
+        attempt = PaymentAttempt.objects.create(
+            payment=locked,
+            order_id=_order_id(locked, locked.attempts.count() + 1),
+            amount=locked.amount,
+            expires_at=locked.expires_at,
+        )
+    try:
+        response = midtrans.create_snap_transaction(_snap_parameters(locked, attempt))
+    except (midtrans.GatewayError, midtrans.GatewayRefused):
+        # Not reusable: the next click makes a fresh order instead of waiting for a token forever.
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(status=A.FAILURE, updated_at=timezone.now())
+        raise
+    attempt.snap_token = str(response["token"])[:100]
+    attempt.redirect_url = str(response.get("redirect_url") or "")[:500]
+    attempt.save(update_fields=["snap_token", "redirect_url", "updated_at"])
+    return attempt
+
+
+# --- moving a payment --------------------------------------------------------------------------------
+def _record(payment: Payment, old: str, new: str, source: str, note: str = "") -> None:
+    PaymentEvent.objects.create(
+        payment=payment, from_status=old, to_status=new, source=source, note=note[:300]
+    )
+
+
+def _move(payment: Payment, new_status: str, *, source: str = "", note: str = "") -> bool:
     """Set a locked payment's status if the move is forward; return whether it changed."""
     if new_status == payment.status and new_status != Payment.Status.PARTIALLY_REFUNDED:
         return False
     if new_status not in TRANSITIONS[payment.status]:
         return False
+    old = payment.status
     payment.status = new_status
     if new_status == Payment.Status.PAID:
         payment.paid_at = timezone.now()
     payment.save(update_fields=["status", "paid_at", "refunded_amount", "updated_at"])
-    transaction.on_commit(lambda: deliver(payment.pk))
+    _record(payment, old, new_status, source or "set_status", note)
+    pk = payment.pk
+    transaction.on_commit(lambda: _deliver_logged(pk), robust=True)
+    if new_status == Payment.Status.PAID:
+        _notify_payer(payment, "payments.paid")
     return True
 
 
-def payment_set_status(*, payment: Payment, status: str) -> bool:
-    """Move a payment (locked here) to `status` if that is forward. Used by the gateway paths."""
+def payment_set_status(*, payment: Payment, status: str, source: str = "set_status") -> bool:
+    """Move a payment (locked here) to `status` if that is forward. Used by the gateway paths and tests."""
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        changed = _move(locked, status)
+        changed = _move(locked, status, source=source)
     payment.refresh_from_db()
     return changed
 
 
 def payment_cancel(*, payment: Payment) -> bool:
-    return payment_set_status(payment=payment, status=Payment.Status.CANCELLED)
+    """The paid-for thing was abandoned before payment. An open Midtrans order is closed by reconciliation."""
+    return payment_set_status(payment=payment, status=Payment.Status.CANCELLED, source="cancel")
 
 
+def _flag(payment: Payment, note: str, *, source: str) -> None:
+    logger.error("payment %s needs attention: %s", payment.pk, note)
+    payment.needs_attention = note[:300]
+    payment.save(update_fields=["needs_attention", "updated_at"])
+    _record(payment, payment.status, payment.status, source, note)
+
+
+def _target_status(transaction_status: str, fraud_status: str) -> str | None:
+    """What a confirmed Midtrans status means for the payment (None: nothing to do)."""
+    if transaction_status == "settlement":
+        return Payment.Status.PAID
+    if transaction_status == "capture":
+        # Card captured: only an "accept" from fraud detection is money we may act on; "challenge"
+        # waits for a decision in the Midtrans dashboard.
+        return {"accept": Payment.Status.PAID, "deny": Payment.Status.FAILED}.get(fraud_status)
+    if transaction_status in ("deny", "cancel", "failure"):
+        return Payment.Status.FAILED
+    if transaction_status == "expire":
+        return Payment.Status.EXPIRED
+    return None  # pending, authorize, refund, chargeback...: refunds are driven by our Refund rows
+
+
+def attempt_apply_status(*, attempt: PaymentAttempt, status: dict, source: str) -> str:
+    """Apply a status *confirmed by the Core API* to an attempt and its payment. Returns what happened.
+
+    Raises AmountMismatch when Midtrans's amount is not the attempt's (nothing is changed then).
+    """
+    txn = str(status.get("transaction_status") or "").strip().lower()
+    fraud = str(status.get("fraud_status") or "").strip().lower()
+    amount = midtrans.parse_amount(status.get("gross_amount"))
+    if txn not in A.values:
+        return f"ignored unknown status {txn!r}"[:200]
+    if amount is not None and amount != attempt.amount:
+        raise AmountMismatch(f"Midtrans amount {status.get('gross_amount')!r} is not {attempt.amount}")
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=attempt.payment_id)  # always payment first
+        locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        locked.checked_at = timezone.now()
+        fields = ["checked_at", "updated_at"]
+        if ATTEMPT_RANK[txn] >= ATTEMPT_RANK[locked.status] and (
+            txn != locked.status or txn == A.PARTIAL_REFUND
+        ):
+            locked.status = txn
+            locked.fraud_status = fraud[:20]
+            fields += ["status", "fraud_status"]
+        for name in ("payment_type", "transaction_id"):
+            value = str(status.get(name) or "")[:64]
+            if value and not getattr(locked, name):
+                setattr(locked, name, value)
+                fields.append(name)
+        locked.save(update_fields=fields)
+
+        target = _target_status(txn, fraud)
+        if target is None:
+            return f"recorded {txn}"
+        if target == Payment.Status.PAID:
+            if payment.status == Payment.Status.PENDING:
+                _move(payment, Payment.Status.PAID, source=source, note=locked.order_id)
+                return "paid"
+            if payment.status in Payment.FINAL_UNPAID and not payment.needs_attention:
+                _flag(
+                    payment,
+                    f"Midtrans settled {locked.order_id} after the payment was "
+                    f"{payment.status}: refund the payer.",
+                    source=source,
+                )
+                return "settled after close: flagged for refund"
+            return "no change (already settled)" if payment.status in PAID_STATUSES else "no change"
+        # Failed or expired at Midtrans.
+        if payment.status == Payment.Status.PENDING:
+            latest = attempt_for(payment)
+            if latest is not None and latest.pk != locked.pk:
+                return f"recorded {txn} of an older order"
+            _move(payment, target, source=source, note=locked.order_id)
+            return str(target)
+        if payment.status in PAID_STATUSES and txn in ("deny", "cancel") and not payment.needs_attention:
+            _flag(
+                payment,
+                f"Midtrans reports {txn} for {locked.order_id} after it was paid "
+                "(reversal or cancelled capture): check the money.",
+                source=source,
+            )
+            return f"{txn} after paid: flagged"
+        return "no change"
+
+
+def attempt_sync(*, attempt: PaymentAttempt, source: str) -> str:
+    """Ask Midtrans for the attempt's status and apply it; expire it when its time is over.
+
+    Raises midtrans.GatewayError / GatewayRefused when Midtrans could not answer.
+    """
+    status = midtrans.transaction_status(attempt.order_id)
+    if status is not None:
+        return attempt_apply_status(attempt=attempt, status=status, source=source)
+    # Midtrans has no transaction: the payer never picked a method. Snap page expiry sends nothing.
+    if attempt.expires_at + EXPIRY_SKEW < timezone.now():
+        return attempt_expire(attempt=attempt, source=source)
+    return "no transaction at Midtrans yet"
+
+
+def attempt_expire(*, attempt: PaymentAttempt, source: str) -> str:
+    """Expire an open attempt locally (Midtrans said nothing, or has nothing, after its expiry)."""
+    return attempt_apply_status(
+        attempt=attempt,
+        status={"transaction_status": A.EXPIRE, "gross_amount": attempt.amount},
+        source=source,
+    )
+
+
+# --- telling the owning app ---------------------------------------------------------------------------
 def deliver(payment_id) -> None:
     """Tell the owning app the payment's current status (idempotent; reconciliation calls it again)."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.delivered_status == payment.status:
+        if (
+            payment.delivered_status == payment.status
+            and payment.delivered_refunded_amount == payment.refunded_amount
+        ):
             return
         handler = handler_for(payment.purpose)
         if payment.status == Payment.Status.PAID:
@@ -97,8 +352,125 @@ def deliver(payment_id) -> None:
         elif payment.status in (Payment.Status.REFUNDED, Payment.Status.PARTIALLY_REFUNDED):
             handler.refunded(payment)
         payment.delivered_status = payment.status
-        payment.save(update_fields=["delivered_status"])
+        payment.delivered_refunded_amount = payment.refunded_amount
+        payment.save(update_fields=["delivered_status", "delivered_refunded_amount"])
 
 
-def attempt_for(payment: Payment) -> PaymentAttempt | None:
-    return payment.attempts.order_by("-created_at").first()
+def _deliver_logged(payment_id) -> None:
+    try:
+        deliver(payment_id)
+    except Exception:  # the owning app failed; reconciliation re-delivers, the payment change stands
+        logger.exception("delivering payment %s to its app failed; reconciliation will retry", payment_id)
+
+
+def _notify_payer(payment: Payment, kind: str, **context) -> None:
+    from notifications.services import notify
+
+    notify(payment.payer, kind=kind, context={"payment": payment, **context}, url=payment_finish_url(payment))
+
+
+# --- refunds ---------------------------------------------------------------------------------------------
+def _refundable_attempt(payment: Payment) -> PaymentAttempt | None:
+    return (
+        payment.attempts.filter(status__in=[A.SETTLEMENT, A.CAPTURE, A.PARTIAL_REFUND])
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def refund_via_gateway_possible(payment: Payment) -> bool:
+    attempt = _refundable_attempt(payment)
+    return bool(attempt and attempt.payment_type in midtrans.REFUNDABLE_PAYMENT_TYPES)
+
+
+def payment_refund(
+    *,
+    payment: Payment,
+    amount: int | None = None,
+    reason: str,
+    by=None,
+    manual: bool = False,
+) -> Refund:
+    """Refund all (amount=None) or part of a paid payment; the owning app's `refunded` hook is told.
+
+    Through the Midtrans Core API when the payment method allows it. Otherwise (bank transfer, store
+    payments, or manual=True) the refund is recorded as owed, "awaiting manual transfer", for staff
+    to pay out and mark done. Raises ValidationError for a bad amount or state, midtrans.GatewayError
+    when Midtrans could not be reached (safe to retry: the refund_key makes it idempotent).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the refund."))
+    payment.refresh_from_db()
+    if not payment.is_paid:
+        raise ValidationError(_("Only a paid payment can be refunded."))
+    amount = payment.refundable_amount if amount is None else int(amount)
+    if amount <= 0 or amount > payment.refundable_amount:
+        raise ValidationError(
+            _("The refund must be between Rp 1 and the %(max)s still refundable.")
+            % {"max": format_rupiah(payment.refundable_amount)}
+        )
+    attempt = _refundable_attempt(payment)
+    refund_key = None
+    state, note, reference = Refund.State.DONE, "", ""
+    if manual or not refund_via_gateway_possible(payment):
+        manual = True
+        state = Refund.State.AWAITING_MANUAL
+    else:
+        refund_key = f"{attempt.order_id}-R{payment.refunds.count() + 1}"
+        try:
+            response = midtrans.refund(attempt.order_id, refund_key=refund_key, amount=amount, reason=reason)
+            reference = str(response.get("refund_chargeback_id") or response.get("refund_key") or "")[:100]
+        except midtrans.GatewayRefused as exc:
+            # Midtrans will not refund this one (method, age, already refunded): the money is still owed.
+            manual, state, note = True, Refund.State.AWAITING_MANUAL, f"Midtrans refused: {exc}"[:300]
+            refund_key = None
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if amount > locked.refundable_amount:
+            # A parallel refund got there first; Midtrans dedups by refund_key, our ledger by this check.
+            raise ValidationError(_("This payment was refunded meanwhile."))
+        try:
+            with transaction.atomic():
+                refund = Refund.objects.create(
+                    payment=locked,
+                    amount=amount,
+                    reason=reason[:300],
+                    manual=manual,
+                    state=state,
+                    manual_note=note,
+                    refund_key=refund_key,
+                    gateway_reference=reference,
+                    created_by=by if getattr(by, "pk", None) else None,
+                    completed_at=timezone.now() if state == Refund.State.DONE else None,
+                )
+        except IntegrityError:
+            return Refund.objects.get(refund_key=refund_key)
+        locked.refunded_amount += amount
+        new = (
+            Payment.Status.REFUNDED
+            if locked.refunded_amount >= locked.amount
+            else Payment.Status.PARTIALLY_REFUNDED
+        )
+        _move(locked, new, source="refund", note=reason)
+        _notify_payer(locked, "payments.refunded", refund=refund)
+    payment.refresh_from_db()
+    return refund
+
+
+def refund_mark_done(*, refund: Refund, note: str, by=None) -> Refund:
+    """Staff transferred a manual refund by hand."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Say how the money was returned (bank, reference)."))
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.state == Refund.State.DONE:
+            return locked
+        locked.state = Refund.State.DONE
+        locked.manual_note = note[:300]
+        locked.completed_at = timezone.now()
+        locked.save(update_fields=["state", "manual_note", "completed_at"])
+        payment = Payment.objects.get(pk=locked.payment_id)
+        _record(payment, payment.status, payment.status, "manual-refund-done", note)
+    return locked
