@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class GroomingConfig(AppConfig):
     name = "grooming"
     verbose_name = _("Grooming")
+
+    def ready(self):
+        from hellopet.private_files import delete_files_with_rows
+        from payments.registry import register
+
+        from .models import SalonPhoto
+        from .payment_hooks import GroomingPayments
+
+        register("grooming", GroomingPayments())
+        delete_files_with_rows(SalonPhoto, "image")

@@ -1,0 +1,466 @@
+"""Grooming state changes. Each: check state, change it in atomic(), lock where people race,
+notify after commit (notify() defers its email and live push to on_commit).
+
+Booking lifecycle (rules in docs/grooming.md):
+    [deposit?] awaiting_payment --paid--> requested --manager--> confirmed --manager--> completed | no_show
+    awaiting_payment --deposit not paid by hold_expires_at--> expired (slot released)
+    requested --manager--> declined
+    awaiting_payment | requested | confirmed --member (until 2 h before) / manager (reason)--> cancelled
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+
+from . import slots
+from .models import Booking, Closure, Review, Salon, Service, WeeklyHours
+
+logger = logging.getLogger(__name__)
+
+MEMBER_CANCEL_BEFORE = dt.timedelta(hours=2)
+BOOKING_HORIZON_DAYS = 30
+
+
+def is_manager(user, salon: Salon) -> bool:
+    return bool(getattr(user, "is_staff", False)) or salon.is_managed_by(user)
+
+
+def _require_manager(user, salon: Salon) -> None:
+    if not is_manager(user, salon):
+        raise PermissionDenied(_("Only the salon's managers can do this."))
+
+
+# --- slots -----------------------------------------------------------------------------------------
+def weekly_hours(salon: Salon, hours=None) -> dict[int, list[tuple[dt.time, dt.time]]]:
+    weekly: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    rows = hours if hours is not None else WeeklyHours.objects.filter(salon=salon)
+    for row in rows:
+        weekly.setdefault(row.weekday, []).append((row.opens, row.closes))
+    return weekly
+
+
+def _busy(salon: Salon, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[slots.Busy]:
+    rows = (
+        Booking.objects.filter(salon=salon, status__in=Booking.ACTIVE, starts_at__lt=end, ends_at__gt=start)
+        # A deposit hold that ran out no longer blocks (the sweep marks it expired soon after).
+        .exclude(status=Booking.Status.AWAITING_PAYMENT, hold_expires_at__lte=now)
+        .values_list("starts_at", "ends_at", "seat")
+    )
+    return [slots.Busy(s, e, seat) for s, e, seat in rows]
+
+
+def available_slots(
+    *, salon: Salon, service: Service, day: dt.date, now: dt.datetime | None = None
+) -> list[dt.datetime]:
+    """Free slot starts for `service` on the salon-local `day`, aware in the salon's zone."""
+    now = now or timezone.now()
+    tz = salon.tz
+    local_today = now.astimezone(tz).date()
+    if day < local_today or day > local_today + dt.timedelta(days=BOOKING_HORIZON_DAYS):
+        return []
+    opening = slots.opening_intervals(
+        first_day=day,
+        last_day=day,
+        weekly=weekly_hours(salon),
+        closures=Closure.objects.filter(salon=salon, date=day).values_list("date", flat=True),
+        tz=tz,
+    )
+    if not opening:
+        return []
+    return slots.free_slots(
+        opening=opening,
+        busy=_busy(salon, opening[0].start, opening[-1].end, now),
+        duration=service.duration,
+        step=dt.timedelta(minutes=salon.slot_step_minutes),
+        capacity=salon.capacity,
+        not_before=now + dt.timedelta(minutes=salon.min_lead_minutes),
+    )
+
+
+def today_opening(
+    salon: Salon, *, now: dt.datetime | None = None, hours=None, closures=None
+) -> list[slots.Interval]:
+    """Today's opening ranges in the salon's zone (uses prefetched rows when given)."""
+    local = (now or timezone.now()).astimezone(salon.tz)
+    closed = (
+        closures
+        if closures is not None
+        else Closure.objects.filter(salon=salon).values_list("date", flat=True)
+    )
+    return slots.opening_intervals(
+        first_day=local.date(),
+        last_day=local.date(),
+        weekly=weekly_hours(salon, hours),
+        closures=closed,
+        tz=salon.tz,
+    )
+
+
+# --- booking lifecycle -----------------------------------------------------------------------------
+def _notify_managers(salon: Salon, *, kind: str, booking: Booking) -> None:
+    for manager in salon.managers.filter(is_active=True):
+        notify(manager, kind=kind, context={"booking": booking}, url=booking.get_absolute_url())
+
+
+def _release_expired_holds(salon: Salon, now: dt.datetime) -> list[Booking]:
+    """Within a transaction holding the salon lock: mark unpaid holds past their time as expired."""
+    expired = list(
+        Booking.objects.select_for_update().filter(
+            salon=salon, status=Booking.Status.AWAITING_PAYMENT, hold_expires_at__lte=now
+        )
+    )
+    for booking in expired:
+        _release(booking)
+    return expired
+
+
+def _release(booking: Booking) -> None:
+    booking.status = Booking.Status.EXPIRED
+    booking.reason = _("The deposit was not paid in time.")
+    booking.save(update_fields=["status", "reason", "updated_at"])
+    notify(
+        booking.member,
+        kind="grooming.booking_released",
+        context={"booking": booking},
+        url=booking.get_absolute_url(),
+    )
+    payment = booking.payment
+    if payment is not None and payment.is_pending:
+        from payments.services import payment_cancel
+
+        # The hold is gone; a late payment would otherwise be for a slot someone else may take.
+        transaction.on_commit(lambda: payment_cancel(payment=payment))
+
+
+def booking_create(
+    *,
+    member,
+    service: Service,
+    starts_at: dt.datetime,
+    pet_name: str,
+    pet_species: str,
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book a free slot. Two members racing for the last seat: the salon row lock serialises them,
+    the second sees the slot gone; the exclusion constraint is the backstop."""
+    now = now or timezone.now()
+    if not service.is_active:
+        raise ValidationError(_("This service is no longer offered."))
+    if pet_species != service.species:
+        raise ValidationError(
+            _("This service is for %(species)s.") % {"species": service.get_species_display().lower()}
+        )
+    if not pet_name.strip():
+        raise ValidationError(_("Tell the salon your pet's name."))
+    try:
+        with transaction.atomic():
+            salon = (
+                Salon.objects.select_for_update().select_related("city__province").get(pk=service.salon_id)
+            )
+            if not salon.is_active:
+                raise ValidationError(_("This salon does not take bookings at the moment."))
+            _release_expired_holds(salon, now)
+            local_start = starts_at.astimezone(salon.tz)
+            if local_start not in available_slots(
+                salon=salon, service=service, day=local_start.date(), now=now
+            ):
+                raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+            ends_at = starts_at + service.duration
+            seat = slots.free_seat(_busy(salon, starts_at, ends_at, now), starts_at, ends_at, salon.capacity)
+            if seat is None:  # available_slots just said free; only a bug gets here
+                raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+            deposit = salon.deposit_amount
+            booking = Booking.objects.create(
+                salon=salon,
+                service=service,
+                member=member,
+                pet_name=pet_name.strip(),
+                pet_species=pet_species,
+                notes=notes.strip(),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                seat=seat,
+                price=service.price,
+                deposit_amount=deposit,
+                status=Booking.Status.AWAITING_PAYMENT if deposit else Booking.Status.REQUESTED,
+            )
+            if deposit:
+                from payments.services import payment_create
+
+                # The hold lasts the payment window, but never past the slot's own lead time.
+                hold = min(
+                    now + dt.timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES),
+                    starts_at - dt.timedelta(minutes=min(salon.min_lead_minutes, 60)),
+                )
+                hold = max(hold, now + dt.timedelta(minutes=10))
+                booking.hold_expires_at = hold
+                booking.payment = payment_create(
+                    payer=member,
+                    purpose="grooming",
+                    target=booking,
+                    amount=deposit,
+                    description=_("Grooming deposit: %(service)s at %(salon)s")
+                    % {"service": service.name, "salon": salon.name},
+                    expires_at=hold,
+                )
+                booking.save(update_fields=["hold_expires_at", "payment", "updated_at"])
+            else:
+                _notify_managers(salon, kind="grooming.booking_requested", booking=booking)
+    except IntegrityError:
+        # The database constraint caught a race the lock did not (e.g. code outside this service).
+        raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+    return booking
+
+
+def _locked(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update()
+        .select_related("salon__city__province", "member", "service")
+        .get(pk=booking.pk)
+    )
+
+
+def booking_deposit_paid(*, booking: Booking) -> Booking:
+    """Payments said the deposit settled (idempotent)."""
+    with transaction.atomic():
+        locked = _locked(booking)
+        if locked.status == Booking.Status.AWAITING_PAYMENT:
+            locked.status = Booking.Status.REQUESTED
+            locked.hold_expires_at = None
+            locked.save(update_fields=["status", "hold_expires_at", "updated_at"])
+            _notify_managers(locked.salon, kind="grooming.booking_requested", booking=locked)
+        elif locked.status in (Booking.Status.EXPIRED, Booking.Status.CANCELLED, Booking.Status.DECLINED):
+            # Paid after the hold was released: the slot is not guaranteed any more, so give it back.
+            _refund_deposit(
+                locked, reason="Grooming booking no longer active when the deposit arrived", by=None
+            )
+    return locked
+
+
+def booking_deposit_failed(*, booking: Booking) -> Booking:
+    """The deposit payment failed, expired or was cancelled: release the slot (idempotent)."""
+    with transaction.atomic():
+        Salon.objects.select_for_update().filter(pk=booking.salon_id).first()
+        locked = _locked(booking)
+        if locked.status == Booking.Status.AWAITING_PAYMENT:
+            _release(locked)
+    return locked
+
+
+def release_expired_holds(*, now: dt.datetime | None = None) -> int:
+    """Sweep (manage.py grooming_release_expired, e.g. every 5 minutes): release unpaid holds."""
+    now = now or timezone.now()
+    salon_ids = set(
+        Booking.objects.filter(status=Booking.Status.AWAITING_PAYMENT, hold_expires_at__lte=now).values_list(
+            "salon_id", flat=True
+        )
+    )
+    count = 0
+    for salon_id in salon_ids:
+        with transaction.atomic():
+            salon = Salon.objects.select_for_update().get(pk=salon_id)
+            count += len(_release_expired_holds(salon, now))
+    return count
+
+
+def _refund_deposit(booking: Booking, *, reason: str, by) -> None:
+    payment = booking.payment
+    if payment is None:
+        return
+
+    def refund():
+        payment.refresh_from_db()
+        if payment.status != payment.Status.PAID:
+            return
+        try:
+            from payments.services import payment_refund
+
+            payment_refund(payment=payment, reason=reason, by=by)
+        except Exception:  # the cancellation stands; staff see the paid deposit in admin and refund by hand
+            logger.exception("refund of grooming deposit %s failed", payment.pk)
+
+    transaction.on_commit(refund)
+
+
+def booking_confirm(*, booking: Booking, by) -> Booking:
+    with transaction.atomic():
+        locked = _locked(booking)
+        _require_manager(by, locked.salon)
+        if locked.status == Booking.Status.CONFIRMED:
+            return locked
+        if locked.status != Booking.Status.REQUESTED:
+            raise ValidationError(_("Only a booking waiting for the salon can be confirmed."))
+        if locked.starts_at <= timezone.now():
+            raise ValidationError(_("This booking's time has passed."))
+        locked.status = Booking.Status.CONFIRMED
+        locked.save(update_fields=["status", "updated_at"])
+        notify(
+            locked.member,
+            kind="grooming.booking_confirmed",
+            context={"booking": locked},
+            url=locked.get_absolute_url(),
+        )
+    return locked
+
+
+def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
+    with transaction.atomic():
+        locked = _locked(booking)
+        _require_manager(by, locked.salon)
+        if locked.status != Booking.Status.REQUESTED:
+            raise ValidationError(_("Only a booking waiting for the salon can be declined."))
+        if not reason.strip():
+            raise ValidationError(_("Give the member a reason."))
+        locked.status = Booking.Status.DECLINED
+        locked.reason = reason.strip()[:300]
+        locked.cancelled_by = by
+        locked.save(update_fields=["status", "reason", "cancelled_by", "updated_at"])
+        _refund_deposit(locked, reason="Grooming booking declined by the salon", by=by)
+        notify(
+            locked.member,
+            kind="grooming.booking_declined",
+            context={"booking": locked},
+            url=locked.get_absolute_url(),
+        )
+    return locked
+
+
+def member_can_cancel(booking: Booking, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return booking.is_active and booking.starts_at - now >= MEMBER_CANCEL_BEFORE
+
+
+def booking_cancel(*, booking: Booking, by, reason: str = "") -> Booking:
+    """The member until 2 hours before the start; a manager any time before the end, with a reason.
+    A deposit is refunded in full either way (forfeited only on a no-show)."""
+    with transaction.atomic():
+        locked = _locked(booking)
+        now = timezone.now()
+        as_manager = is_manager(by, locked.salon) and by.pk != locked.member_id
+        if not as_manager and by.pk != locked.member_id:
+            raise PermissionDenied
+        if locked.status == Booking.Status.CANCELLED:
+            return locked
+        if not locked.is_active:
+            raise ValidationError(_("This booking can no longer be cancelled."))
+        if as_manager:
+            if not reason.strip():
+                raise ValidationError(_("Give the member a reason."))
+            if locked.ends_at <= now:
+                raise ValidationError(_("This booking is over; mark it completed or no-show instead."))
+        elif not member_can_cancel(locked, now):
+            raise ValidationError(
+                _("Online cancellation closes 2 hours before the start. Please contact the salon.")
+            )
+        locked.status = Booking.Status.CANCELLED
+        locked.reason = reason.strip()[:300]
+        locked.cancelled_by = by
+        locked.save(update_fields=["status", "reason", "cancelled_by", "updated_at"])
+        if locked.payment is not None and locked.payment.is_pending:
+            from payments.services import payment_cancel
+
+            payment = locked.payment
+            transaction.on_commit(lambda: payment_cancel(payment=payment))
+        _refund_deposit(locked, reason="Grooming booking cancelled", by=by)
+        if as_manager:
+            notify(
+                locked.member,
+                kind="grooming.booking_cancelled",
+                context={"booking": locked, "by_salon": True},
+                url=locked.get_absolute_url(),
+            )
+        else:
+            for manager in locked.salon.managers.filter(is_active=True):
+                notify(
+                    manager,
+                    kind="grooming.booking_cancelled",
+                    context={"booking": locked, "by_salon": False},
+                    url=locked.get_absolute_url(),
+                )
+    return locked
+
+
+def _finish(booking: Booking, *, by, status: str) -> Booking:
+    with transaction.atomic():
+        locked = _locked(booking)
+        _require_manager(by, locked.salon)
+        if locked.status == status:
+            return locked
+        if locked.status != Booking.Status.CONFIRMED:
+            raise ValidationError(_("Only a confirmed booking can be closed."))
+        if locked.starts_at > timezone.now():
+            raise ValidationError(_("The visit has not started yet."))
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        if status == Booking.Status.COMPLETED:
+            notify(
+                locked.member,
+                kind="grooming.booking_completed",
+                context={"booking": locked},
+                url=locked.get_absolute_url(),
+            )
+    return locked
+
+
+def booking_complete(*, booking: Booking, by) -> Booking:
+    return _finish(booking, by=by, status=Booking.Status.COMPLETED)
+
+
+def booking_no_show(*, booking: Booking, by) -> Booking:
+    return _finish(booking, by=by, status=Booking.Status.NO_SHOW)
+
+
+# --- reviews ---------------------------------------------------------------------------------------
+def review_create(*, booking: Booking, author, rating: int, text: str) -> Review:
+    with transaction.atomic():
+        locked = _locked(booking)
+        if locked.member_id != author.pk:
+            raise PermissionDenied
+        if locked.status != Booking.Status.COMPLETED:
+            raise ValidationError(_("You can review a salon after a completed visit."))
+        if Review.objects.filter(booking=locked).exists():
+            raise ValidationError(_("You already reviewed this visit."))
+        if not 1 <= int(rating) <= 5:
+            raise ValidationError(_("Give a rating from 1 to 5."))
+        if not text.strip():
+            raise ValidationError(_("Write a few words about the visit."))
+        return Review.objects.create(
+            booking=locked, salon=locked.salon, author=author, rating=int(rating), text=text.strip()
+        )
+
+
+def review_reply(*, review: Review, by, text: str) -> Review:
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().select_related("salon").get(pk=review.pk)
+        _require_manager(by, locked.salon)
+        if not text.strip():
+            raise ValidationError(_("Write a reply."))
+        locked.reply = text.strip()
+        locked.replied_at = timezone.now()
+        locked.save(update_fields=["reply", "replied_at"])
+    return locked
+
+
+def salons_managed_by(user):
+    if getattr(user, "is_staff", False):
+        return Salon.objects.all()
+    if not getattr(user, "is_salon_manager", False):
+        return Salon.objects.none()
+    return Salon.objects.filter(managers=user)
+
+
+def bookings_visible_to(user):
+    """A member's own bookings plus, for a manager, their salons' bookings."""
+    condition = Q(member=user)
+    if getattr(user, "is_salon_manager", False):
+        condition |= Q(salon__in=Salon.objects.filter(managers=user))
+    return Booking.objects.filter(condition)

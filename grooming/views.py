@@ -1,0 +1,383 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Regency
+
+from . import selectors, services
+from .access import (
+    get_booking_for_user,
+    get_managed_salon_for_user,
+    get_review_for_manager,
+    get_salon_for_user,
+)
+from .forms import (
+    BookingForm,
+    ClosureFormSet,
+    DirectoryForm,
+    HoursFormSet,
+    PhotoForm,
+    ReasonForm,
+    ReplyForm,
+    ReviewForm,
+    SalonForm,
+    ServiceFormSet,
+)
+from .models import Booking, Review, Salon, WeeklyHours
+
+PER_PAGE = 12
+BOOKING_DAYS_SHOWN = 14
+
+
+def _cities():
+    """Cities that have a listed salon (or a home service), for the filter's choices."""
+    ids = set(Salon.objects.filter(is_active=True).values_list("city_id", flat=True))
+    ids |= set(
+        Salon.home_service_cities.through.objects.filter(salon__is_active=True).values_list(
+            "regency_id", flat=True
+        )
+    )
+    return list(Regency.objects.filter(pk__in=ids).order_by("name"))
+
+
+def directory(request):
+    cities = _cities()
+    data = request.GET.copy()
+    if "city" not in data and request.user.is_authenticated:
+        # A member starts with their own city; "All cities" (city=) is still one click away.
+        own = next((c for c in cities if c.pk == request.user.city_id), None)
+        if own is not None:
+            data["city"] = own.code
+    form = DirectoryForm(data, cities=cities)
+    status = 200
+    page = None
+    if form.is_valid():
+        f = form.cleaned_data
+        salons = selectors.directory(
+            city=f["city"],
+            kind=f["service"],
+            species=f["species"],
+            max_price=f["max_price"],
+            q=f["q"].strip(),
+            open_now=f["open_now"],
+            sort=f["sort"],
+        )
+        page = Paginator(salons, PER_PAGE).get_page(request.GET.get("page"))
+        now = timezone.now()
+        for salon in page:
+            opening = services.today_opening(
+                salon, now=now, hours=salon.hours.all(), closures=[c.date for c in salon.closures.all()]
+            )
+            salon.open_now = any(i.start <= now < i.end for i in opening)
+            salon.cover = next(iter(salon.photos.all()), None)
+    else:
+        status = 400
+    return render(request, "grooming/directory.html", {"form": form, "page": page}, status=status)
+
+
+def salon_detail(request, slug):
+    salon = get_salon_for_user(request.user, slug)
+    hours = list(WeeklyHours.objects.filter(salon=salon))
+    now = timezone.now()
+    local_now = now.astimezone(salon.tz)
+    upcoming_closures = list(salon.closures.filter(date__gte=local_now.date())[:5])
+    opening = services.today_opening(
+        salon, now=now, hours=hours, closures=[c.date for c in upcoming_closures]
+    )
+    week = []
+    for day in WeeklyHours.Weekday:
+        week.append(
+            {
+                "label": day.label,
+                "ranges": [h for h in hours if h.weekday == day.value],
+                "is_today": day.value == local_now.weekday(),
+            }
+        )
+    reviews = salon.reviews.filter(is_hidden=False).select_related("author")[:20]
+    context = {
+        "salon": salon,
+        "week": week,
+        "open_now": any(i.start <= now < i.end for i in opening),
+        "closed_today": local_now.date() in {c.date for c in upcoming_closures},
+        "closures": upcoming_closures,
+        "local_now": local_now,
+        "services_offered": salon.services.filter(is_active=True),
+        "photos": salon.photos.all(),
+        "reviews": reviews,
+        "rating": selectors.salon_rating(salon),
+        "is_manager": services.is_manager(request.user, salon),
+        "home_cities": salon.home_service_cities.all() if salon.home_service else [],
+    }
+    return render(request, "grooming/salon_detail.html", context)
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def book(request, slug):
+    salon = get_salon_for_user(request.user, slug)
+    offered = list(salon.services.filter(is_active=True))
+    service = next((s for s in offered if str(s.pk) == request.GET.get("service", "")), None)
+    context = {"salon": salon, "offered": offered, "service": service}
+    if service is None:
+        return render(
+            request, "grooming/book.html", context, status=200 if "service" not in request.GET else 404
+        )
+    now = timezone.now()
+    today = now.astimezone(salon.tz).date()
+    days = [today + dt.timedelta(days=i) for i in range(BOOKING_DAYS_SHOWN)]
+    day = _parse_day(request.GET.get("date"))
+    if day is None:
+        # No day chosen: open on the first day with a free slot.
+        day = next(
+            (d for d in days if services.available_slots(salon=salon, service=service, day=d, now=now)), today
+        )
+    free = services.available_slots(salon=salon, service=service, day=day, now=now)
+    form = BookingForm(request.POST or None, slots=free, service=service)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            starts_at = form.cleaned_data["slot"]
+            try:
+                booking = services.booking_create(
+                    member=request.user,
+                    service=service,
+                    starts_at=starts_at,
+                    pet_name=form.cleaned_data["pet_name"],
+                    pet_species=form.cleaned_data["pet_species"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if booking.payment_id:
+                    return _redirect_to_payment(request, booking)
+                messages.success(request, _("Booking sent. The salon will confirm it soon."))
+                return redirect(booking)
+        status = 400
+    context.update(
+        {
+            "form": form,
+            "day": day,
+            "days": days,
+            "slots": free,
+            "prev_day": day - dt.timedelta(days=1) if day > today else None,
+            "next_day": day + dt.timedelta(days=1) if day < days[-1] else None,
+        }
+    )
+    return render(request, "grooming/book.html", context, status=status)
+
+
+def _redirect_to_payment(request, booking: Booking):
+    from payments.services import payment_pay_url
+
+    try:
+        return redirect(payment_pay_url(booking.payment))
+    except NoReverseMatch:  # the payment pages are not installed (yet): the booking page shows the state
+        messages.info(request, _("Your slot is held. Pay the deposit to send the booking."))
+        return redirect(booking)
+
+
+@login_required
+def bookings(request):
+    """My bookings; for a salon manager also the bookings of their salons."""
+    mine = (
+        Booking.objects.filter(member=request.user)
+        .select_related("salon__city__province", "service")
+        .order_by("-starts_at")[:100]
+    )
+    managed = []
+    if request.user.is_salon_manager:
+        managed = list(
+            Booking.objects.filter(
+                salon__in=Salon.objects.filter(managers=request.user), status__in=Booking.ACTIVE
+            )
+            .select_related("salon__city__province", "service", "member")
+            .order_by("starts_at")[:100]
+        )
+    return render(request, "grooming/bookings.html", {"mine": mine, "managed": managed})
+
+
+@login_required
+def booking_detail(request, pk):
+    booking = get_booking_for_user(request.user, pk)
+    return render(request, "grooming/booking_detail.html", _detail_context(request, booking))
+
+
+def _detail_context(request, booking: Booking, **extra) -> dict:
+    is_member = booking.member_id == request.user.pk
+    as_manager = services.is_manager(request.user, booking.salon)
+    review = Review.objects.filter(booking=booking).first()
+    now = timezone.now()
+    return {
+        "booking": booking,
+        "is_member": is_member,
+        "as_manager": as_manager,
+        "review": review,
+        "member_can_cancel": is_member and services.member_can_cancel(booking, now),
+        "can_review": is_member and booking.status == Booking.Status.COMPLETED and review is None,
+        "can_finish": as_manager and booking.status == Booking.Status.CONFIRMED and booking.starts_at <= now,
+        "reason_form": ReasonForm(),
+        "pay_url": _pay_url(booking) if is_member else "",
+        **extra,
+    }
+
+
+def _pay_url(booking: Booking) -> str:
+    if (
+        booking.status != Booking.Status.AWAITING_PAYMENT
+        or booking.payment is None
+        or not booking.payment.is_pending
+    ):
+        return ""
+    from payments.services import payment_pay_url
+
+    try:
+        return payment_pay_url(booking.payment)
+    except NoReverseMatch:
+        return ""
+
+
+ACTIONS = {"confirm", "decline", "cancel", "complete", "no-show"}
+
+
+@login_required
+@require_POST
+def booking_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    booking = get_booking_for_user(request.user, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        if action == "confirm":
+            services.booking_confirm(booking=booking, by=request.user)
+            messages.success(request, _("Booking confirmed."))
+        elif action == "decline":
+            services.booking_decline(booking=booking, by=request.user, reason=reason)
+            messages.success(request, _("Booking declined."))
+        elif action == "cancel":
+            services.booking_cancel(booking=booking, by=request.user, reason=reason)
+            messages.success(request, _("Booking cancelled."))
+        elif action == "complete":
+            services.booking_complete(booking=booking, by=request.user)
+            messages.success(request, _("Visit marked as completed."))
+        else:
+            services.booking_no_show(booking=booking, by=request.user)
+            messages.success(request, _("Marked as no-show."))
+    except ValidationError as error:
+        # Stay on the page with the reason shown and what was typed kept.
+        form.add_error(None, error)
+        booking.refresh_from_db()
+        context = _detail_context(request, booking, reason_form=form, action_error=action)
+        return render(request, "grooming/booking_detail.html", context, status=400)
+    return redirect(booking)
+
+
+@login_required
+def booking_review(request, pk):
+    booking = get_booking_for_user(request.user, pk)
+    if booking.member_id != request.user.pk:
+        raise Http404
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_create(
+                booking=booking,
+                author=request.user,
+                rating=form.cleaned_data["rating"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you for your review."))
+            return redirect(booking.salon)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "grooming/review_form.html", {"booking": booking, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def review_reply(request, pk):
+    review = get_review_for_manager(request.user, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        services.review_reply(review=review, by=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Reply posted."))
+    else:
+        messages.error(request, _("Write a reply."))
+    return redirect(f"{review.salon.get_absolute_url()}#review-{review.pk}")
+
+
+@login_required
+def manage(request):
+    salons = services.salons_managed_by(request.user)
+    if not request.user.is_staff and not request.user.is_salon_manager:
+        raise Http404
+    salons = list(
+        salons.select_related("city").prefetch_related(
+            Prefetch(
+                "bookings",
+                queryset=Booking.objects.filter(status__in=Booking.ACTIVE, ends_at__gte=timezone.now())
+                .select_related("service", "member")
+                .order_by("starts_at"),
+                to_attr="upcoming",
+            )
+        )[:50]
+    )
+    return render(request, "grooming/manage.html", {"salons": salons})
+
+
+@login_required
+def manage_salon(request, slug):
+    salon = get_managed_salon_for_user(request.user, slug)
+    post = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    section = request.POST.get("section", "") if post else ""
+    forms = {
+        "profile": SalonForm(post if section == "profile" else None, instance=salon, prefix="profile"),
+        "services": ServiceFormSet(
+            post if section == "services" else None, instance=salon, prefix="services"
+        ),
+        "hours": HoursFormSet(post if section == "hours" else None, instance=salon, prefix="hours"),
+        "closures": ClosureFormSet(
+            post if section == "closures" else None, instance=salon, prefix="closures"
+        ),
+        "photo": PhotoForm(
+            post if section == "photo" else None, files if section == "photo" else None, prefix="photo"
+        ),
+    }
+    if post is not None:
+        form = forms.get(section)
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            with transaction.atomic():
+                if section == "photo":
+                    photo = form.save(commit=False)
+                    photo.salon = salon
+                    photo.position = salon.photos.count()
+                    photo.save()
+                else:
+                    form.save()
+            messages.success(request, _("Saved."))
+            return redirect("grooming:manage_salon", slug=salon.slug)
+        return render(request, "grooming/manage_salon.html", {"salon": salon, **forms}, status=400)
+    return render(request, "grooming/manage_salon.html", {"salon": salon, **forms})
