@@ -1,5 +1,7 @@
 """The chat room page, photo messages over HTTP and the private attachment view."""
 
+import uuid
+
 from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -54,7 +56,7 @@ def room(request, pk):
         "last_id": history[-1].pk if history else 0,
         "peer": peer,
         "peer_read": reads.get(peer["id"], 0) if peer else 0,
-        "photo_form": PhotoMessageForm(),
+        "photo_client_id": uuid.uuid4(),
         "max_body": chat.MAX_BODY_CHARS,
     }
     return render(request, "consultations/room.html", context)

@@ -1,0 +1,440 @@
+// The consultation chat: a WebSocket client for the protocol in docs/chat-protocol.md.
+// Config and every UI string come from data- attributes on #chat (strict CSP: no inline script).
+(function () {
+  "use strict";
+  var root = document.getElementById("chat");
+  if (!root) return;
+  var d = root.dataset;
+  var me = Number(d.userId);
+  var peerId = Number(d.peerId || 0);
+  var maxBody = Number(d.maxBody || 4000);
+  var log = root.querySelector("[data-log]");
+  var banner = root.querySelector("[data-banner]");
+  var typingLine = root.querySelector("[data-typing]");
+  var compose = root.querySelector("[data-compose]");
+  var input = compose ? compose.querySelector("textarea") : null;
+  var photoForm = root.querySelector("[data-photo-form]");
+  var presenceDot = root.querySelector("[data-presence-dot]");
+  var presenceLabel = root.querySelector("[data-presence-label]");
+  var empty = root.querySelector("[data-empty]");
+
+  var FINAL_CODES = { 4401: "login", 4403: "forbidden", 4409: "closed" };
+  var lastId = Number(d.lastId || 0); // newest message id this page holds
+  var peerRead = Number(d.peerRead || 0); // the other side has read up to here
+  var readSent = 0;
+  var pending = {}; // client_id -> {frame, el}; resent (same client_id) after a reconnect
+  var pendingOrder = [];
+  var socket = null;
+  var attempts = 0;
+  var retryTimer = null;
+  var finished = false;
+  var typingSentAt = 0;
+  var typingStopTimer = null;
+  var peerTypingTimer = null;
+
+  function t(key) {
+    return d["t" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
+  }
+
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function showBanner(text, kind, withReload) {
+    banner.textContent = text;
+    banner.className = "chat-banner" + (kind ? " chat-banner-" + kind : "");
+    if (withReload) {
+      var link = document.createElement("a");
+      link.href = window.location.pathname;
+      link.textContent = t("reload");
+      banner.appendChild(document.createTextNode(" "));
+      banner.appendChild(link);
+    }
+    banner.hidden = !text;
+  }
+
+  function formatTime(iso) {
+    try {
+      return new Date(iso).toLocaleTimeString(d.lang || undefined, {
+        hour: "2-digit", minute: "2-digit", hour12: false, timeZone: d.tz || undefined,
+      });
+    } catch (e) {
+      return "";
+    }
+  }
+
+  // --- rendering ----------------------------------------------------------------------------------
+  function nearBottom() {
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  }
+
+  function scrollDown() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function buildItem(ev) {
+    var mine = ev.sender && ev.sender.id === me;
+    var li = document.createElement("li");
+    li.className = "msg " + (mine ? "msg-mine" : "msg-theirs");
+    li.dataset.clientId = ev.client_id;
+    if (ev.sender) li.dataset.senderId = ev.sender.id;
+    if (!mine && ev.sender) {
+      var author = document.createElement("span");
+      author.className = "msg-author";
+      author.textContent = ev.sender.name;
+      li.appendChild(author);
+    }
+    if (ev.attachment) {
+      var a = document.createElement("a");
+      a.className = "msg-photo-link";
+      a.href = ev.attachment.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      var img = document.createElement("img");
+      img.className = "msg-photo";
+      img.src = ev.attachment.url;
+      img.alt = t("photo");
+      if (ev.attachment.width) {
+        img.width = ev.attachment.width;
+        img.height = ev.attachment.height;
+      }
+      a.appendChild(img);
+      li.appendChild(a);
+    } else if (ev.localPhoto) {
+      var p = document.createElement("p");
+      p.className = "msg-body muted";
+      p.textContent = t("photo") + " · " + ev.localPhoto;
+      li.appendChild(p);
+    }
+    if (ev.body) {
+      var body = document.createElement("p");
+      body.className = "msg-body";
+      body.textContent = ev.body;
+      li.appendChild(body);
+    }
+    var meta = document.createElement("span");
+    meta.className = "msg-meta";
+    var time = document.createElement("time");
+    if (ev.created_at) {
+      time.dateTime = ev.created_at;
+      time.textContent = formatTime(ev.created_at);
+    }
+    var state = document.createElement("span");
+    state.className = "msg-state";
+    meta.appendChild(time);
+    meta.appendChild(state);
+    li.appendChild(meta);
+    if (ev.id) li.dataset.id = ev.id;
+    return li;
+  }
+
+  function insertById(li, id) {
+    // Usually the newest: walk back from the end past unacknowledged (id-less) and newer items.
+    var node = log.lastElementChild;
+    while (node && (!node.dataset.id || Number(node.dataset.id) > id)) node = node.previousElementSibling;
+    if (node) node.after(li);
+    else log.prepend(li);
+  }
+
+  function setState(li, state) {
+    li.dataset.state = state;
+    var label = li.querySelector(".msg-state");
+    if (label) label.textContent = state === "read" ? t("read") : state === "sent" ? t("sent") : state === "sending" ? t("sending") : state === "failed" ? t("failed") : "";
+  }
+
+  function refreshReceipts() {
+    var mine = log.querySelectorAll(".msg-mine[data-id]");
+    for (var i = 0; i < mine.length; i++) {
+      setState(mine[i], Number(mine[i].dataset.id) <= peerRead ? "read" : "sent");
+    }
+  }
+
+  function onMessage(ev) {
+    var stick = nearBottom() || (ev.sender && ev.sender.id === me);
+    var existing = log.querySelector('[data-id="' + ev.id + '"]');
+    var waiting = pending[ev.client_id];
+    if (waiting && ev.sender && ev.sender.id === me) {
+      delete pending[ev.client_id];
+      pendingOrder = pendingOrder.filter(function (c) { return c !== ev.client_id; });
+      if (waiting.el.parentNode) waiting.el.remove();
+    }
+    if (existing) return; // dedupe by id: live relay, sync and HTTP upload may all deliver it
+    var li = buildItem(ev);
+    insertById(li, ev.id);
+    if (empty) empty.hidden = true;
+    if (ev.id > lastId) lastId = ev.id;
+    refreshReceipts();
+    if (stick) scrollDown();
+    if (ev.sender && ev.sender.id !== me) {
+      hidePeerTyping();
+      sendRead();
+    }
+  }
+
+  function addPending(frame, photoName) {
+    var li = buildItem({ client_id: frame.client_id, sender: { id: me }, body: frame.body, localPhoto: photoName });
+    li.classList.add("msg-pending");
+    log.appendChild(li);
+    setState(li, "sending");
+    if (empty) empty.hidden = true;
+    scrollDown();
+    return li;
+  }
+
+  function markFailed(clientId) {
+    var waiting = pending[clientId];
+    if (!waiting) return;
+    setState(waiting.el, "failed");
+    waiting.failed = true;
+  }
+
+  // --- socket ---------------------------------------------------------------------------------------
+  function send(data) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(data));
+      return true;
+    }
+    return false;
+  }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    if (finished) return;
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + window.location.host + d.wsPath);
+    var current = socket;
+    current.onopen = function () {
+      // Catch up on everything stored after what this page holds, then resend what was not acknowledged
+      // (same client_id: the server stores it at most once).
+      send({ type: "sync", after: lastId });
+      pendingOrder.forEach(function (clientId) {
+        var waiting = pending[clientId];
+        if (waiting && waiting.frame && !waiting.failed) send(waiting.frame);
+      });
+    };
+    current.onmessage = function (msg) {
+      var ev;
+      try { ev = JSON.parse(msg.data); } catch (e) { return; }
+      handle(ev);
+    };
+    current.onclose = function (close) {
+      if (current !== socket) return;
+      socket = null;
+      hidePeerTyping();
+      setPresence(false);
+      if (finished) return;
+      var reason = FINAL_CODES[close.code];
+      if (reason) return finish(reason);
+      showBanner(t("reconnecting"), "warn");
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    // Exponential back-off with jitter (0.5x-1x of 1 s, 2 s, 4 s ... capped at 30 s), so that a
+    // restarted server is not hit by every client at the same instant.
+    var ceiling = Math.min(30000, 1000 * Math.pow(2, attempts));
+    var delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    attempts += 1;
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  function finish(reason) {
+    finished = true;
+    clearTimeout(retryTimer);
+    if (compose) compose.hidden = true;
+    if (photoForm) photoForm.hidden = true;
+    if (reason === "login") showBanner(t("login"), "error", true);
+    else if (reason === "forbidden") showBanner(t("forbidden"), "error");
+    else if (reason === "ended") showBanner(t("ended"), "info", true);
+    else showBanner(t("closed"), "info", true);
+    Object.keys(pending).forEach(markFailed);
+  }
+
+  function handle(ev) {
+    switch (ev.type) {
+      case "message":
+        onMessage(ev);
+        break;
+      case "synced":
+        attempts = 0;
+        if (!finished) showBanner("");
+        if (ev.last_id > lastId) lastId = ev.last_id;
+        sendRead();
+        break;
+      case "typing":
+        if (ev.user_id === peerId) ev.is_typing ? showPeerTyping() : hidePeerTyping();
+        break;
+      case "read":
+        if (ev.user_id === peerId && ev.up_to > peerRead) {
+          peerRead = ev.up_to;
+          refreshReceipts();
+        }
+        break;
+      case "presence":
+        if (ev.user_id === peerId) setPresence(ev.online);
+        break;
+      case "error":
+        onError(ev);
+        break;
+      default:
+        if (ev.type && ev.type.indexOf("consultation.") === 0) onConsultation(ev);
+    }
+  }
+
+  function onError(ev) {
+    if (ev.client_id) markFailed(ev.client_id);
+    var text = { too_long: t("tooLong"), rate_limited: t("rateLimited"), chat_closed: t("closed") }[ev.code];
+    showBanner(text || t("error"), "error");
+  }
+
+  function onConsultation(ev) {
+    if (ev.status === "waiting" || ev.status === "active") {
+      showBanner(ev.type === "consultation.accepted" ? t("accepted") : t("changed"), "info", true);
+      return;
+    }
+    finish(ev.type === "consultation.ended" ? "ended" : "closed");
+  }
+
+  function setPresence(online) {
+    if (!presenceDot) return;
+    presenceDot.classList.toggle("online", !!online);
+    presenceLabel.textContent = online ? t("online") : t("offline");
+  }
+
+  function showPeerTyping() {
+    typingLine.textContent = t("typing");
+    typingLine.hidden = false;
+    clearTimeout(peerTypingTimer);
+    peerTypingTimer = setTimeout(hidePeerTyping, 5000); // a lost "stopped typing" must not stick
+  }
+
+  function hidePeerTyping() {
+    clearTimeout(peerTypingTimer);
+    if (typingLine) typingLine.hidden = true;
+  }
+
+  function sendRead() {
+    if (document.visibilityState !== "visible" || lastId <= readSent) return;
+    var items = log.querySelectorAll(".msg-theirs[data-id]");
+    var newest = items.length ? Number(items[items.length - 1].dataset.id) : 0;
+    if (newest <= readSent) return;
+    if (send({ type: "read", up_to: lastId })) readSent = lastId;
+  }
+
+  // --- composing ------------------------------------------------------------------------------------
+  function submitText(event) {
+    event.preventDefault();
+    var body = input.value;
+    if (!body.trim()) return;
+    if (body.length > maxBody) return showBanner(t("tooLong"), "error");
+    var frame = { type: "message.send", client_id: uuid4(), body: body };
+    pending[frame.client_id] = { frame: frame, el: addPending(frame) };
+    pendingOrder.push(frame.client_id);
+    send(frame);
+    input.value = "";
+    stopTyping();
+    input.focus();
+  }
+
+  function onTypingInput() {
+    var now = Date.now();
+    if (now - typingSentAt > 2500) {
+      typingSentAt = now;
+      send({ type: "typing", is_typing: true });
+    }
+    clearTimeout(typingStopTimer);
+    typingStopTimer = setTimeout(stopTyping, 3000);
+  }
+
+  function stopTyping() {
+    clearTimeout(typingStopTimer);
+    if (typingSentAt) send({ type: "typing", is_typing: false });
+    typingSentAt = 0;
+  }
+
+  function retryFailed(event) {
+    var li = event.target.closest(".msg-pending");
+    if (!li || li.dataset.state !== "failed" || finished) return;
+    var waiting = pending[li.dataset.clientId];
+    if (!waiting || !waiting.frame) return;
+    waiting.failed = false;
+    setState(li, "sending");
+    send(waiting.frame);
+  }
+
+  function uploadPhoto() {
+    var fileInput = photoForm.querySelector("[data-photo-input]");
+    if (!fileInput.files.length) return;
+    var data = new FormData(photoForm);
+    var clientId = uuid4();
+    data.set("client_id", clientId);
+    var el = addPending({ client_id: clientId, body: "" }, fileInput.files[0].name);
+    pending[clientId] = { frame: null, el: el };
+    pendingOrder.push(clientId);
+    fileInput.value = "";
+    var token = photoForm.querySelector("input[name=csrfmiddlewaretoken]").value;
+    fetch(photoForm.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": token },
+    })
+      .then(function (response) {
+        return response.json().then(function (ev) { return { ok: response.ok, ev: ev }; });
+      })
+      .then(function (result) {
+        if (result.ok) return onMessage(result.ev);
+        markFailed(clientId);
+        showBanner(result.ev.detail || t("uploadFailed"), "error");
+      })
+      .catch(function () {
+        markFailed(clientId);
+        showBanner(t("uploadFailed"), "error");
+      });
+  }
+
+  // --- start ----------------------------------------------------------------------------------------
+  refreshReceipts();
+  scrollDown();
+  if (d.open !== "1") return;
+  if (compose) {
+    compose.hidden = false;
+    compose.addEventListener("submit", submitText);
+    input.addEventListener("input", onTypingInput);
+    input.addEventListener("keydown", function (event) {
+      // Enter sends, Shift+Enter is a new line (on phones the keyboard's return key adds a line).
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && window.matchMedia("(pointer: fine)").matches) {
+        event.preventDefault();
+        compose.requestSubmit();
+      }
+    });
+  }
+  if (photoForm) {
+    photoForm.querySelector("[data-photo-submit]").hidden = true;
+    photoForm.querySelector("[data-photo-input]").addEventListener("change", uploadPhoto);
+    photoForm.addEventListener("submit", function (event) { event.preventDefault(); uploadPhoto(); });
+  }
+  log.addEventListener("click", retryFailed);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") return;
+    if (!socket && !finished) {
+      attempts = 0;
+      connect();
+    }
+    sendRead();
+  });
+  window.addEventListener("online", function () {
+    if (!socket && !finished) {
+      attempts = 0;
+      connect();
+    }
+  });
+  showBanner(t("connecting"), "info");
+  connect();
+})();
