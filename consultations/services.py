@@ -204,9 +204,28 @@ def consultation_payment_failed(*, consultation: Consultation, payment_status: s
 
 
 def _refund(payment, reason: str, by=None) -> None:
+    """Runs after commit: the cancellation stands even if the gateway is down. A refund that did not
+    happen is retried by `manage.py consultations_reconcile` (cancelled + paid + not refunded)."""
     if payment is None:
         return
-    payment_services.payment_refund(payment=payment, reason=reason, by=by)
+    try:
+        payment_services.payment_refund(payment=payment, reason=reason, by=by)
+    except Exception:
+        logger.exception("refund of payment %s failed; consultations_reconcile will retry", payment.pk)
+
+
+def refunds_missing():
+    """Cancelled consultations that were paid but whose payment is still fully kept."""
+    from payments.models import Payment
+
+    return Consultation.objects.filter(
+        status=Status.CANCELLED, paid_at__isnull=False, payment__status=Payment.Status.PAID
+    ).select_related("payment")
+
+
+def consultation_refund_retry(*, consultation: Consultation) -> None:
+    reason = _("Consultation cancelled: %(reason)s") % {"reason": consultation.cancel_reason}
+    _refund(consultation.payment, reason[:300])
 
 
 # --- the vet's side and the session --------------------------------------------------------------------

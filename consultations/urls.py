@@ -18,7 +18,7 @@ urlpatterns = [
     path("consultations/<uuid:pk>/summary/", views.consultation_summary, name="summary"),
     path("consultations/<uuid:pk>/cancel/", views.consultation_cancel, name="cancel"),
     path("consultations/<uuid:pk>/rate/", views.consultation_rate, name="rate"),
-    path("consultations/<uuid:pk>/photos/<int:photo_id>/", views.consultation_photo, name="photo"),
+    path("consultations/<uuid:pk>/complaint-photos/<int:photo_id>/", views.consultation_photo, name="photo"),
 ]
 # The chat helper's routes: the room page (name "room"), chat photo upload, attachments.
 urlpatterns += chat_urlpatterns
