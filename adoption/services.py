@@ -2,6 +2,7 @@
 record an ApplicationEvent, notify after commit (notify() defers delivery to on_commit)."""
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,8 @@ from .models import (
     Pet,
     PetPhoto,
 )
+
+logger = logging.getLogger(__name__)
 
 APPLICATIONS_URL = "/adoption/applications/"
 LISTINGS_URL = "/adoption/listings/"
@@ -356,9 +359,10 @@ def expire_unpaid_reservations(*, now: datetime.datetime | None = None) -> int:
     ).select_related("payment")
     for application in stale:
         if application.payment.status == Payment.Status.PENDING:
+            # Delivering the expiry calls AdoptionPayments.failed, which releases the reservation.
             payment_set_status(payment=application.payment, status=Payment.Status.EXPIRED)
-        if application_release_unpaid(application_id=application.pk):
-            count += 1
+        application_release_unpaid(application_id=application.pk)  # no-op when the hook already did it
+        count += 1
     return count
 
 
@@ -405,9 +409,10 @@ def application_handover_failed(*, application: Application, by, note: str = "")
         payment = locked.payment
         if payment is not None and payment.is_pending:
             payment_services.payment_cancel(payment=payment)
-        elif payment is not None and payment.is_paid and hasattr(payment_services, "payment_refund"):
-            # The adopter paid for a pet they did not receive: give the fee back.
-            payment_services.payment_refund(payment=payment, reason=f"Adoption handover failed ({locked.code})", by=by)
+        elif payment is not None and payment.is_paid:
+            # The adopter paid for a pet they did not receive: give the fee back, after commit (the
+            # refund may call Midtrans, and no transaction is held open across an HTTP call).
+            transaction.on_commit(lambda: _refund_fee(payment, code=locked.code, by=by))
         notify(
             locked.adopter,
             kind="adoption.handover_failed",
@@ -415,6 +420,15 @@ def application_handover_failed(*, application: Application, by, note: str = "")
             url=APPLICATIONS_URL,
         )
     return locked
+
+
+def _refund_fee(payment, *, code: str, by) -> None:
+    from payments.services import payment_refund
+
+    try:
+        payment_refund(payment=payment, reason=f"Adoption handover failed ({code})", by=by)
+    except Exception:  # staff see the paid payment of a failed handover in admin and refund by hand
+        logger.exception("refund of adoption fee %s failed", payment.pk)
 
 
 def application_mark_refunded(*, application_id) -> None:
