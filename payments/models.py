@@ -130,6 +130,9 @@ class PaymentNotification(models.Model):
     attempt = models.ForeignKey(
         PaymentAttempt, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
     )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
     order_id = models.CharField(max_length=100, blank=True, db_index=True)
     raw_body = models.TextField()
     signature_valid = models.BooleanField(default=False)

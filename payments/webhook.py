@@ -57,6 +57,7 @@ def _finish(record: PaymentNotification, status: int, outcome: str) -> Answer:
                 "response_status",
                 "outcome",
                 "attempt",
+                "payment",
                 "signature_valid",
                 "order_id",
                 "transaction_status",
@@ -88,6 +89,7 @@ def handle(body: bytes) -> Answer:
     if attempt is None:
         return _finish(record, 404, "unknown order")
     record.attempt = attempt
+    record.payment_id = attempt.payment_id
     if midtrans.parse_amount(payload.get("gross_amount")) != attempt.amount:
         logger.error(
             "notification for %s says %r, the order is %s",

@@ -120,3 +120,58 @@ def in_process_simulator(db):
         rsps.add_callback(responses.GET, re.compile(f"{SITE}/.*"), callback=forward)
         rsps.add_callback(responses.POST, re.compile(f"{SITE}/.*"), callback=forward)
         yield rsps
+
+
+# --- real-Midtrans mode (sandbox keys), with Midtrans mocked at the HTTP boundary -------------------
+SERVER_KEY = "SB-Mid-server-TESTONLY0123456789"
+CLIENT_KEY = "SB-Mid-client-TESTONLY0123456789"
+SANDBOX_API = "https://api.sandbox.midtrans.com"
+SANDBOX_SNAP = "https://app.sandbox.midtrans.com/snap/v1"
+
+
+@pytest.fixture
+def sandbox(settings):
+    settings.MIDTRANS_SERVER_KEY = SERVER_KEY
+    settings.MIDTRANS_CLIENT_KEY = CLIENT_KEY
+    settings.PAYMENT_SIMULATOR = False
+    settings.MIDTRANS_IS_PRODUCTION = False
+
+
+@pytest.fixture
+def open_attempt(payment):
+    from payments.models import PaymentAttempt
+
+    return PaymentAttempt.objects.create(
+        payment=payment,
+        order_id=f"HP-{payment.pk.hex[:20]}-1",
+        amount=payment.amount,
+        status="pending",
+        snap_token="66e4fa55-fdac-4ef9-91b5-733b97d1b862",
+        redirect_url="https://app.sandbox.midtrans.com/snap/v2/vtweb/66e4fa55",
+        expires_at=payment.expires_at,
+    )
+
+
+def signed(name: str, attempt, **overrides) -> dict:
+    """A recorded notification re-addressed to `attempt` and signed with the configured server key."""
+    from payments import midtrans
+
+    payload = load_payload(name)
+    payload["order_id"] = attempt.order_id
+    payload["gross_amount"] = f"{attempt.amount}.00"
+    payload.update(overrides)
+    payload["signature_key"] = midtrans.signature(
+        payload["order_id"], payload["status_code"], payload["gross_amount"]
+    )
+    return payload
+
+
+def status_response(name: str, attempt, **overrides) -> dict:
+    """What GET /v2/<order_id>/status answers: the same fields as the notification, as Midtrans does."""
+    body = signed(name, attempt, **overrides)
+    body["status_message"] = "Success, transaction is found"
+    return body
+
+
+def status_url(order_id: str) -> str:
+    return f"{SANDBOX_API}/v2/{order_id}/status"

@@ -1,7 +1,6 @@
 import json
 
 import pytest
-import responses
 from django.core.exceptions import ValidationError
 
 from payments import services
@@ -32,15 +31,23 @@ def test_full_refund_goes_through_the_core_api_and_tells_the_app(
         attempt = settle(payment)
     mocked.post(
         f"{API}/v2/{attempt.order_id}/refund",
-        json={"status_code": "200", "status_message": "Success, refund request is approved",
-              "transaction_status": "refund", "refund_chargeback_id": 77, "refund_amount": "150000.00"},
+        json={
+            "status_code": "200",
+            "status_message": "Success, refund request is approved",
+            "transaction_status": "refund",
+            "refund_chargeback_id": 77,
+            "refund_amount": "150000.00",
+        },
     )
     with django_capture_on_commit_callbacks(execute=True):
         refund = services.payment_refund(payment=payment, reason="Dokter tidak tersedia", by=staff)
 
     sent = mocked.calls[-1].request
-    assert json.loads(sent.body) == {"refund_key": f"{attempt.order_id}-R1", "amount": 150000,
-                                     "reason": "Dokter tidak tersedia"}
+    assert json.loads(sent.body) == {
+        "refund_key": f"{attempt.order_id}-R1",
+        "amount": 150000,
+        "reason": "Dokter tidak tersedia",
+    }
     assert sent.headers["Authorization"].startswith("Basic ")
     payment.refresh_from_db()
     assert payment.status == Payment.Status.REFUNDED
@@ -80,7 +87,9 @@ def test_bank_transfer_refund_is_recorded_as_owed_without_calling_midtrans(payme
 
 def test_midtrans_refusing_a_refund_records_it_as_owed(payment, mocked):
     attempt = settle(payment, payment_type="gopay")
-    mocked.post(f"{API}/v2/{attempt.order_id}/refund", json={"status_code": "412", "status_message": "Too old"})
+    mocked.post(
+        f"{API}/v2/{attempt.order_id}/refund", json={"status_code": "412", "status_message": "Too old"}
+    )
     refund = services.payment_refund(payment=payment, reason="Dibatalkan")
     assert refund.state == Refund.State.AWAITING_MANUAL
     assert "Too old" in refund.manual_note
