@@ -46,6 +46,7 @@ messages: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/chat.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 db.sqlite3-wal db.sqlite3-shm
