@@ -59,13 +59,34 @@
   }
 
   function formatTime(iso) {
+    // "HH:MM" in the site's time zone, like the server-rendered history.
     try {
-      return new Date(iso).toLocaleTimeString(d.lang || undefined, {
-        hour: "2-digit", minute: "2-digit", hour12: false, timeZone: d.tz || undefined,
-      });
+      var parts = new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: d.tz || undefined,
+      }).formatToParts(new Date(iso));
+      var get = function (type) {
+        var part = parts.filter(function (p) { return p.type === type; })[0];
+        return part ? part.value : "";
+      };
+      return get("hour") + ":" + get("minute");
     } catch (e) {
       return "";
     }
+  }
+
+  function refreshPanel() {
+    // The consultation's state changed: take the new panel and status from the server-rendered page.
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        [".room-panel", ".chat-head .status"].forEach(function (selector) {
+          var now = document.querySelector(selector);
+          var next = fresh.querySelector(selector);
+          if (now && next) now.replaceWith(document.importNode(next, true));
+        });
+      })
+      .catch(function () {});
   }
 
   // --- rendering ----------------------------------------------------------------------------------
@@ -294,6 +315,7 @@
   }
 
   function onConsultation(ev) {
+    refreshPanel();
     if (ev.status === "waiting" || ev.status === "active") {
       showBanner(ev.type === "consultation.accepted" ? t("accepted") : t("changed"), "info", true);
       return;

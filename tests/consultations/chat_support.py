@@ -8,6 +8,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from consultations.models import Consultation, Specialty
 
@@ -16,6 +17,9 @@ ORIGIN = b"http://localhost"
 
 def make_consultation(owner, vet, status=Consultation.Status.ACTIVE, **extra) -> Consultation:
     species, _ = Specialty.objects.get_or_create(slug="cat", defaults={"name": "Cat"})
+    if status in (Consultation.Status.ACTIVE, Consultation.Status.ENDED):
+        extra.setdefault("paid_at", timezone.now())
+        extra.setdefault("accepted_at", timezone.now())
     return Consultation.objects.create(
         owner=owner,
         vet=vet,
