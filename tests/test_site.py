@@ -10,10 +10,13 @@ def test_healthz_answers_ok_when_the_database_answers(client):
 
 @pytest.mark.django_db
 def test_home_is_indonesian_by_default_and_english_on_request(client):
-    assert "Konsultasi" in client.get("/").content.decode() or client.get("/").status_code == 200
+    # Indonesian even when the browser asks for English: only an explicit choice switches.
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="id"' in page and "Konsultasi dokter hewan" in page
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
-    assert 'lang="en"' in client.get("/").content.decode()
+    page = client.get("/").content.decode()
+    assert 'lang="en"' in page and "Consult a vet" in page
 
 
 @pytest.mark.django_db
@@ -29,3 +32,11 @@ def test_rupiah_format():
     assert format_rupiah(150000) == "Rp 150.000"
     assert format_rupiah(0) == "Rp 0"
     assert format_rupiah(1250000) == "Rp 1.250.000"
+
+
+@pytest.mark.django_db
+def test_a_members_saved_language_applies_when_they_log_in(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(language="en"))
+    assert 'lang="en"' in client.get("/").content.decode()
