@@ -1,0 +1,62 @@
+"""/consultations/: mine, with unread counts, in a constant number of queries."""
+
+import pytest
+
+from consultations.models import Consultation, ReadState
+from tests import factories
+from tests.consultations.factories import MessageFactory
+
+pytestmark = pytest.mark.django_db
+Status = Consultation.Status
+
+
+def test_unread_counts_are_others_messages_after_my_last_read(client_for, owner, vet, make_consultation):
+    consultation = make_consultation(Status.ACTIVE)
+    MessageFactory(consultation=consultation, sender=owner)
+    first = MessageFactory(consultation=consultation, sender=vet)
+    MessageFactory(consultation=consultation, sender=vet)
+    MessageFactory(consultation=consultation, sender=vet)
+
+    def unread(user):
+        page = client_for(user).get("/consultations/").context["page"]
+        return {c.pk: c.unread for c in page.object_list}[consultation.pk]
+
+    assert unread(owner) == 3
+    assert unread(vet) == 1
+    ReadState.objects.create(consultation=consultation, user=owner, last_read_id=first.pk)
+    assert unread(owner) == 2
+
+
+def test_the_list_runs_a_constant_number_of_queries(client_for, owner, django_assert_num_queries):
+    from tests.consultations.factories import ConsultationFactory, VetProfileFactory
+
+    def add(n):
+        for _ in range(n):
+            vet = VetProfileFactory().user
+            consultation = ConsultationFactory(owner=owner, vet=vet, status=Status.ENDED)
+            MessageFactory(consultation=consultation, sender=vet)
+
+    client = client_for(owner)
+    add(2)
+    with django_assert_num_queries(5) as few:  # session, user, count, page, + unread badge of base.html
+        client.get("/consultations/")
+    add(8)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get("/consultations/")
+    assert len(response.context["page"].object_list) == 10
+
+
+def test_the_list_pages(client_for, owner):
+    from tests.consultations.factories import ConsultationFactory, VetProfileFactory
+
+    for _ in range(21):
+        ConsultationFactory(owner=owner, vet=VetProfileFactory().user, status=Status.ENDED)
+    client = client_for(owner)
+    assert len(client.get("/consultations/").context["page"].object_list) == 20
+    assert len(client.get("/consultations/?page=2").context["page"].object_list) == 1
+    assert client.get("/consultations/?page=abc").status_code == 200
+
+
+def test_an_empty_list_invites_to_find_a_vet(client_for):
+    html = client_for(factories.UserFactory()).get("/consultations/").content.decode()
+    assert "/vets/" in html
