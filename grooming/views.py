@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
@@ -42,13 +42,9 @@ BOOKING_DAYS_SHOWN = 14
 
 def _cities():
     """Cities that have a listed salon (or a home service), for the filter's choices."""
-    ids = set(Salon.objects.filter(is_active=True).values_list("city_id", flat=True))
-    ids |= set(
-        Salon.home_service_cities.through.objects.filter(salon__is_active=True).values_list(
-            "regency_id", flat=True
-        )
-    )
-    return list(Regency.objects.filter(pk__in=ids).order_by("name"))
+    located = Salon.objects.filter(is_active=True).values("city_id")
+    covered = Salon.home_service_cities.through.objects.filter(salon__is_active=True).values("regency_id")
+    return list(Regency.objects.filter(Q(pk__in=located) | Q(pk__in=covered)).order_by("name"))
 
 
 def directory(request):

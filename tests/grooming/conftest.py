@@ -25,3 +25,12 @@ def cat_bath(salon):
     return ServiceFactory(
         salon=salon, kind="bath", name="Mandi kucing", species="cat", price=80_000, duration_minutes=60
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service error messages are matched in English, whatever the translators add to locale/id."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
