@@ -101,3 +101,16 @@ def test_unread_badge_counts_unread(owner, client_for):
     html = client_for(owner).get("/notifications/").content.decode()
     assert "data-unread-badge" in html
     assert ">3</span>" in html
+
+
+def test_admin_lists_filters_and_marks_notifications(staff, owner, client_for):
+    [n] = make(owner, 1)
+    client = client_for(staff)
+    assert client.get("/admin/notifications/notification/?read=no&q=Event").status_code == 200
+    client.post("/admin/notifications/notification/", {"action": "mark_read", "_selected_action": [n.pk]})
+    n.refresh_from_db()
+    assert n.read_at is not None
+    client.post("/admin/notifications/notification/", {"action": "mark_unread", "_selected_action": [n.pk]})
+    n.refresh_from_db()
+    assert n.read_at is None
+    assert client.get("/admin/notifications/notification/add/").status_code == 403
