@@ -58,7 +58,14 @@ class PetAdmin(admin.ModelAdmin):
     search_fields = ["name", "lister__email", "lister__full_name", "lister__organisation_name"]
     list_select_related = ["species", "lister", "city"]
     autocomplete_fields = ["city", "lister"]
-    readonly_fields = ["status", "rejection_reason", "reviewed_at", "reviewed_by", "created_at", "vaccination_book_link"]
+    readonly_fields = [
+        "status",
+        "rejection_reason",
+        "reviewed_at",
+        "reviewed_by",
+        "created_at",
+        "vaccination_book_link",
+    ]
     exclude = ["vaccination_book"]
     inlines = [PetPhotoInline]
     actions = ["approve_selected", "reject_selected"]
@@ -121,7 +128,9 @@ class ReportDueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return adopted.filter(next_report_due__lt=today)
         if self.value() == "due":
-            return adopted.filter(next_report_due__gte=today, next_report_due__lte=today + datetime.timedelta(days=7))
+            return adopted.filter(
+                next_report_due__gte=today, next_report_due__lte=today + datetime.timedelta(days=7)
+            )
         return queryset
 
 
@@ -155,7 +164,17 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["pet", "adopter"]
     date_hierarchy = "created_at"
     inlines = [ApplicationEventInline, FollowUpReportInline]
-    readonly_fields = ["code", "pet", "adopter", "status", "fee", "payment", "paid_at", "adopted_at", "created_at"]
+    readonly_fields = [
+        "code",
+        "pet",
+        "adopter",
+        "status",
+        "fee",
+        "payment",
+        "paid_at",
+        "adopted_at",
+        "created_at",
+    ]
     exclude = ["reminded_for"]
 
     def has_add_permission(self, request):

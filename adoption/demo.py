@@ -14,17 +14,131 @@ from .models import Application, ApplicationEvent, Breed, Pet, PetPhoto, Species
 
 # lister, name, species, breed, sex, months, size, colour, fee, city, vaccinated, sterilised, colour RGB
 PETS = [
-    ("shelter", "Mochi", "cat", "Domestic (kampung)", "female", 8, "small", "Oranye putih", 0, "34.71", True, True, (240, 160, 80)),
-    ("shelter", "Bima", "dog", "Mixed (kampung)", "male", 30, "medium", "Cokelat", 150_000, "34.71", True, True, (150, 100, 60)),
-    ("shelter", "Kopi", "dog", "Mixed (kampung)", "male", 60, "large", "Hitam", 200_000, "34.04", True, True, (60, 50, 45)),
-    ("shelter", "Luna", "cat", "Anggora", "female", 20, "small", "Putih", 250_000, "34.04", True, False, (235, 235, 240)),
-    ("shelter", "Kiki", "rabbit", "Holland Lop", "female", 10, "small", "Abu-abu", 75_000, "33.74", False, False, (170, 170, 175)),
+    (
+        "shelter",
+        "Mochi",
+        "cat",
+        "Domestic (kampung)",
+        "female",
+        8,
+        "small",
+        "Oranye putih",
+        0,
+        "34.71",
+        True,
+        True,
+        (240, 160, 80),
+    ),
+    (
+        "shelter",
+        "Bima",
+        "dog",
+        "Mixed (kampung)",
+        "male",
+        30,
+        "medium",
+        "Cokelat",
+        150_000,
+        "34.71",
+        True,
+        True,
+        (150, 100, 60),
+    ),
+    (
+        "shelter",
+        "Kopi",
+        "dog",
+        "Mixed (kampung)",
+        "male",
+        60,
+        "large",
+        "Hitam",
+        200_000,
+        "34.04",
+        True,
+        True,
+        (60, 50, 45),
+    ),
+    (
+        "shelter",
+        "Luna",
+        "cat",
+        "Anggora",
+        "female",
+        20,
+        "small",
+        "Putih",
+        250_000,
+        "34.04",
+        True,
+        False,
+        (235, 235, 240),
+    ),
+    (
+        "shelter",
+        "Kiki",
+        "rabbit",
+        "Holland Lop",
+        "female",
+        10,
+        "small",
+        "Abu-abu",
+        75_000,
+        "33.74",
+        False,
+        False,
+        (170, 170, 175),
+    ),
     ("rina", "Tofu", "cat", "Persian", "male", 36, "small", "Krem", 0, "32.73", True, True, (230, 210, 170)),
-    ("rina", "Biskuit", "dog", "Beagle", "female", 18, "medium", "Tricolor", 300_000, "32.04", True, False, (200, 150, 90)),
-    ("rina", "Cici", "bird", "Lovebird", "female", 12, "small", "Hijau kuning", 50_000, "32.73", False, False, (120, 200, 90)),
+    (
+        "rina",
+        "Biskuit",
+        "dog",
+        "Beagle",
+        "female",
+        18,
+        "medium",
+        "Tricolor",
+        300_000,
+        "32.04",
+        True,
+        False,
+        (200, 150, 90),
+    ),
+    (
+        "rina",
+        "Cici",
+        "bird",
+        "Lovebird",
+        "female",
+        12,
+        "small",
+        "Hijau kuning",
+        50_000,
+        "32.73",
+        False,
+        False,
+        (120, 200, 90),
+    ),
 ]
-PENDING_PET = ("rina", "Oreo", "cat", "Domestic (kampung)", "male", 4, "small", "Hitam putih", 0, "32.73", True, False, (40, 40, 40))
+PENDING_PET = (
+    "rina",
+    "Oreo",
+    "cat",
+    "Domestic (kampung)",
+    "male",
+    4,
+    "small",
+    "Hitam putih",
+    0,
+    "32.73",
+    True,
+    False,
+    (40, 40, 40),
+)
 
+SHELTER_REASON = "Hasil rescue, mencari keluarga tetap."
+MEMBER_REASON = "Pindah ke apartemen yang tidak boleh hewan."
 DESCRIPTIONS = {
     "cat": "Manja, suka dipangku dan sudah terbiasa dengan litter box. Akur dengan kucing lain.",
     "dog": "Ramah, aktif dan suka jalan pagi. Sudah bisa perintah duduk dan tunggu.",
@@ -74,12 +188,13 @@ def _make_pet(lister: User, row, status) -> Pet:
         return pet
     species = Species.objects.get(slug=species_slug)
     pet = Pet(
-        lister=lister, name=name, species=species, breed=Breed.objects.filter(species=species, name=breed_name).first(),
+        lister=lister, name=name, species=species,
+        breed=Breed.objects.filter(species=species, name=breed_name).first(),
         sex=sex, birth_date=_months_ago(months), birth_date_is_estimate=months > 24, size=size, colour=colour,
         description=DESCRIPTIONS.get(species_slug, "Sehat dan ramah."),
         medical_history="Cacing terakhir 2 bulan lalu. Tidak ada riwayat penyakit berat." if vacc else "",
         vaccinated=vacc, sterilised=steril, fee=fee, city=Regency.objects.get(code=city), status=status,
-        rehoming_reason="Hasil rescue, mencari keluarga tetap." if lister.is_shelter else "Pindah ke apartemen yang tidak boleh hewan.",
+        rehoming_reason=SHELTER_REASON if lister.is_shelter else MEMBER_REASON,
         reviewed_at=timezone.now() if status == Pet.Status.AVAILABLE else None,
     )  # fmt: skip
     if vacc:
@@ -126,7 +241,9 @@ def seed(stdout=None) -> dict:
         )
         application.code = f"ADP-{timezone.localtime(now).year}-{application.pk:06d}"
         application.save(update_fields=["code"])
-        ApplicationEvent.objects.create(application=application, kind=ApplicationEvent.Kind.SUBMITTED, actor=budi)
+        ApplicationEvent.objects.create(
+            application=application, kind=ApplicationEvent.Kind.SUBMITTED, actor=budi
+        )
     if stdout:
         stdout.write(f"adoption: {Pet.objects.count()} pets, {Application.objects.count()} application(s)")
     return {"pets": pets}

@@ -49,7 +49,9 @@ class PetForm(forms.ModelForm):
     )  # fmt: skip
     city = CityChoiceField()
     photos = MultipleSafeImageField(
-        label=_("Photos"), required=False, help_text=_("Up to 6 photos: JPEG, PNG or WebP, at most 5 MB each.")
+        label=_("Photos"),
+        required=False,
+        help_text=_("Up to 6 photos: JPEG, PNG or WebP, at most 5 MB each."),
     )
     vaccination_book = SafeDocumentField(
         label=_("Vaccination book scan"), required=False,
@@ -207,7 +209,9 @@ class ApplicationForm(forms.ModelForm):
     """The adoption questionnaire: every answer required, every box must be ticked."""
 
     term_age = forms.BooleanField(label=_("I am 18 years old or older."))
-    term_sterilisation = forms.BooleanField(label=_("I will have the pet sterilised when the vet advises it."))
+    term_sterilisation = forms.BooleanField(
+        label=_("I will have the pet sterilised when the vet advises it.")
+    )
     term_reports = forms.BooleanField(label=_("I will send a report on the pet's condition every month."))
     term_no_transfer = forms.BooleanField(
         label=_("I will not give away or sell the pet without the lister's consent.")
@@ -234,16 +238,16 @@ class ApplicationForm(forms.ModelForm):
         cleaned = super().clean()
         for name, field in self.fields.items():
             value = cleaned.get(name)
-            if isinstance(value, str) and isinstance(field, forms.CharField) and name in cleaned:
-                if len(value.strip()) < 3:
-                    self.add_error(name, _("Please answer in a few words."))
+            is_text = isinstance(value, str) and isinstance(field, forms.CharField)
+            if is_text and name in cleaned and len(value.strip()) < 3:
+                self.add_error(name, _("Please answer in a few words."))
         return cleaned
 
     FIELDSETS = [
         (_("Your home"), ["household", "home_type", "home_ownership", "pet_space", "family_permission"]),
         (_("Caring for the pet"), [
-            "ready_responsibility", "why_adopt", "experience", "sleeping_place", "food_plan", "aggression_plan",
-            "illness_plan",
+            "ready_responsibility", "why_adopt", "experience", "sleeping_place", "food_plan",
+            "aggression_plan", "illness_plan",
         ]),
         (_("Commitment"), ["long_term_commitment", "moving_plan", "cost_plan", "adaptation_agreed"]),
         (_("Adoption terms"), ["term_age", "term_sterilisation", "term_reports", "term_no_transfer"]),
@@ -265,7 +269,9 @@ class ApproveForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("pickup_date") and cleaned.get("pickup_time"):
-            when = timezone.make_aware(datetime.datetime.combine(cleaned["pickup_date"], cleaned["pickup_time"]))
+            when = timezone.make_aware(
+                datetime.datetime.combine(cleaned["pickup_date"], cleaned["pickup_time"])
+            )
             if when <= timezone.now():
                 raise forms.ValidationError(_("The pickup time must be in the future."))
             cleaned["pickup_at"] = when

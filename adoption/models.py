@@ -57,7 +57,9 @@ def photo_upload_to(instance, filename):
 
 
 def report_upload_to(instance, filename):
-    return f"adoption/reports/{instance.application_id}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1].lower()}"
+    return (
+        f"adoption/reports/{instance.application_id}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1].lower()}"
+    )
 
 
 class Pet(models.Model):
@@ -82,7 +84,9 @@ class Pet(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     lister = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listed_pets")
     name = models.CharField(_("name"), max_length=60)
-    species = models.ForeignKey(Species, verbose_name=_("species"), on_delete=models.PROTECT, related_name="pets")
+    species = models.ForeignKey(
+        Species, verbose_name=_("species"), on_delete=models.PROTECT, related_name="pets"
+    )
     breed = models.ForeignKey(
         Breed, verbose_name=_("breed"), on_delete=models.SET_NULL, null=True, blank=True, related_name="pets"
     )
@@ -103,7 +107,9 @@ class Pet(models.Model):
     vaccination_book = models.FileField(
         _("vaccination book scan"), storage=private_storage, upload_to=vaccination_upload_to, blank=True
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW
+    )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -338,7 +344,9 @@ class ApplicationEvent(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:

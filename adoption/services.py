@@ -194,7 +194,9 @@ def checkout(*, adopter, answers: dict) -> list[Application]:
         now = timezone.now()
         for item in items:
             pet = pets[item.pet_id]
-            already = Application.objects.filter(adopter=adopter, pet=pet, status__in=Application.OPEN).exists()
+            already = Application.objects.filter(
+                adopter=adopter, pet=pet, status__in=Application.OPEN
+            ).exists()
             if pet.status != Pet.Status.AVAILABLE or pet.lister_id == adopter.pk or already:
                 continue  # the cart page shows these as unavailable; they stay there
             application = Application.objects.create(
@@ -267,7 +269,8 @@ def application_approve(
                 purpose="adoption",
                 target=locked,
                 amount=pet.fee,
-                description=_("Adoption fee for %(name)s (%(code)s)") % {"name": pet.name, "code": locked.code},
+                description=_("Adoption fee for %(name)s (%(code)s)")
+                % {"name": pet.name, "code": locked.code},
                 expires_at=_payment_expiry(pickup_at),
             )
         locked.save()
@@ -331,7 +334,11 @@ def application_release_unpaid(*, application_id) -> bool:
     with transaction.atomic():
         application = Application.objects.get(pk=application_id)
         pet = _lock_pet(application.pet_id)
-        locked = Application.objects.select_for_update().select_related("adopter", "pet__lister").get(pk=application_id)
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("adopter", "pet__lister")
+            .get(pk=application_id)
+        )
         if locked.status != Application.Status.APPROVED or locked.paid_at is not None:
             return False
         locked.status = Application.Status.EXPIRED
@@ -355,7 +362,10 @@ def expire_unpaid_reservations(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     stale = Application.objects.filter(
-        status=Application.Status.APPROVED, paid_at__isnull=True, payment__isnull=False, payment__expires_at__lt=now
+        status=Application.Status.APPROVED,
+        paid_at__isnull=True,
+        payment__isnull=False,
+        payment__expires_at__lt=now,
     ).select_related("payment")
     for application in stale:
         if application.payment.status == Payment.Status.PENDING:
@@ -386,7 +396,12 @@ def application_confirm_received(*, application: Application, by) -> Application
         pet.save(update_fields=["status", "updated_at"])
         CartItem.objects.filter(pet=pet).delete()
         _event(locked, ApplicationEvent.Kind.PICKED_UP, actor=by)
-        notify(pet.lister, kind="adoption.pet_adopted", context={"application": locked, "pet": pet}, url=LISTINGS_URL)
+        notify(
+            pet.lister,
+            kind="adoption.pet_adopted",
+            context={"application": locked, "pet": pet},
+            url=LISTINGS_URL,
+        )
     return locked
 
 
@@ -396,7 +411,11 @@ def application_handover_failed(*, application: Application, by, note: str = "")
 
     with transaction.atomic():
         pet = _lock_pet(application.pet_id)
-        locked = Application.objects.select_for_update().select_related("adopter", "payment").get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("adopter", "payment")
+            .get(pk=application.pk)
+        )
         if pet.lister_id != by.pk:
             raise ValidationError(_("Only the lister can report a failed handover."))
         if locked.status != Application.Status.APPROVED:
@@ -440,8 +459,9 @@ def application_mark_refunded(*, application_id) -> None:
 
 # --- follow-up reports ---------------------------------------------------------------------------
 @transaction.atomic
-def report_submit(*, application: Application, by, report_date: datetime.date, photo, caption: str,
-                  condition: str) -> FollowUpReport:
+def report_submit(
+    *, application: Application, by, report_date: datetime.date, photo, caption: str, condition: str
+) -> FollowUpReport:
     locked = Application.objects.select_for_update().select_related("pet__lister").get(pk=application.pk)
     if locked.adopter_id != by.pk or locked.status != Application.Status.ADOPTED:
         raise ValidationError(_("Reports are for pets you adopted."))
@@ -484,7 +504,11 @@ def send_report_reminders(*, today: datetime.date | None = None, lead_days: int 
             notify(
                 application.adopter,
                 kind="adoption.report_due",
-                context={"application": locked, "pet": application.pet, "overdue": locked.next_report_due < today},
+                context={
+                    "application": locked,
+                    "pet": application.pet,
+                    "overdue": locked.next_report_due < today,
+                },
                 url=APPLICATIONS_URL,
             )
             sent += 1

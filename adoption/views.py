@@ -47,7 +47,9 @@ def _refuse_unverified(request, message):
 # --- browse --------------------------------------------------------------------------------------
 def browse(request):
     form = BrowseForm(request.GET or None)
-    pets = Pet.objects.filter(status=Pet.Status.AVAILABLE).select_related("species", "breed", "city", "lister")
+    pets = Pet.objects.filter(status=Pet.Status.AVAILABLE).select_related(
+        "species", "breed", "city", "lister"
+    )
     pets = form.filter(pets).prefetch_related("photos")
     if form.is_bound and not form.is_valid():
         pets = pets.order_by("-created_at")
@@ -87,7 +89,9 @@ def pet_create(request):
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("%(name)s was listed. Our team checks new listings before they are shown.") % {"name": pet.name}
+                request,
+                _("%(name)s was listed. Our team checks new listings before they are shown.")
+                % {"name": pet.name},
             )
             return redirect("adoption:listings")
     status = 400 if form.is_bound else 200
@@ -169,7 +173,9 @@ def application_approve(request, pk):
         except ValidationError as error:
             messages.error(request, _error_text(error))
             return redirect("adoption:listings")
-        messages.success(request, _("Pickup scheduled. We told %(name)s.") % {"name": application.adopter.first_name})
+        messages.success(
+            request, _("Pickup scheduled. We told %(name)s.") % {"name": application.adopter.first_name}
+        )
         return redirect("adoption:listings")
     status = 400 if form.is_bound else 200
     return render(request, "adoption/approve.html", {"application": application, "form": form}, status=status)
@@ -263,7 +269,9 @@ def checkout(request):
             form.add_error(None, error)
         else:
             codes = ", ".join(a.code for a in created)
-            messages.success(request, _("Application sent: %(codes)s. The lister will answer you.") % {"codes": codes})
+            messages.success(
+                request, _("Application sent: %(codes)s. The lister will answer you.") % {"codes": codes}
+            )
             return redirect("adoption:applications")
     status = 400 if form.is_bound else 200
     return render(request, "adoption/checkout.html", {"form": form, "available": available}, status=status)
@@ -305,7 +313,9 @@ def application_received(request, pk):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("Congratulations on your new family member! Remember the monthly reports."))
+        messages.success(
+            request, _("Congratulations on your new family member! Remember the monthly reports.")
+        )
     return redirect("adoption:applications")
 
 
@@ -338,5 +348,6 @@ def report_create(request, pk):
             messages.success(request, _("Thank you for the report."))
             return redirect("adoption:applications")
     status = 400 if form.is_bound else 200
-    return render(request, "adoption/report_form.html", {"form": form, "application": application}, status=status)
-
+    return render(
+        request, "adoption/report_form.html", {"form": form, "application": application}, status=status
+    )

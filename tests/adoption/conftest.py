@@ -6,7 +6,9 @@ from tests.adoption.factories import ApplicationFactory, PetFactory
 
 @pytest.fixture
 def lister(db):
-    return base.VerifiedMemberFactory(full_name="Rina Kusumawati", email="rina@example.test", phone="+6281299990000")
+    return base.VerifiedMemberFactory(
+        full_name="Rina Kusumawati", email="rina@example.test", phone="+6281299990000"
+    )
 
 
 @pytest.fixture

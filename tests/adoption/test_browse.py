@@ -28,10 +28,24 @@ def test_filters(client, lister):
     dog = Species.objects.get(slug="dog")
     today = timezone.localdate()
     PetFactory(lister=lister, name="Kucing Bandung", fee=0)
-    PetFactory(lister=lister, name="Anjing Jogja", species=dog, sex="male", size="large", fee=300000,
-               city=base.regency("34.71"), birth_date=today - datetime.timedelta(days=365 * 5))
-    PetFactory(lister=lister, name="Anak Anjing", species=dog, fee=50000, description="Suka bermain bola",
-               birth_date=today - datetime.timedelta(days=90))
+    PetFactory(
+        lister=lister,
+        name="Anjing Jogja",
+        species=dog,
+        sex="male",
+        size="large",
+        fee=300000,
+        city=base.regency("34.71"),
+        birth_date=today - datetime.timedelta(days=365 * 5),
+    )
+    PetFactory(
+        lister=lister,
+        name="Anak Anjing",
+        species=dog,
+        fee=50000,
+        description="Suka bermain bola",
+        birth_date=today - datetime.timedelta(days=90),
+    )
     assert names(client.get("/adoption/?species=dog")) == {"Anjing Jogja", "Anak Anjing"}
     assert names(client.get("/adoption/?city=34.71")) == {"Anjing Jogja"}
     assert names(client.get("/adoption/?sex=male")) == {"Anjing Jogja"}

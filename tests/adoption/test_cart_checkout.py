@@ -105,10 +105,28 @@ def test_complete_adoption_form_creates_one_application_per_pet(
 
 @pytest.mark.parametrize(
     "missing",
-    ["household", "home_type", "home_ownership", "pet_space", "family_permission", "ready_responsibility",
-     "why_adopt", "experience", "sleeping_place", "food_plan", "aggression_plan", "illness_plan",
-     "long_term_commitment", "moving_plan", "cost_plan", "adaptation_agreed", "term_age",
-     "term_sterilisation", "term_reports", "term_no_transfer"],
+    [
+        "household",
+        "home_type",
+        "home_ownership",
+        "pet_space",
+        "family_permission",
+        "ready_responsibility",
+        "why_adopt",
+        "experience",
+        "sleeping_place",
+        "food_plan",
+        "aggression_plan",
+        "illness_plan",
+        "long_term_commitment",
+        "moving_plan",
+        "cost_plan",
+        "adaptation_agreed",
+        "term_age",
+        "term_sterilisation",
+        "term_reports",
+        "term_no_transfer",
+    ],
 )
 def test_incomplete_adoption_form_is_refused_and_keeps_answers(client_for, owner, pet, missing):
     services.cart_add(user=owner, pet=pet)
@@ -159,7 +177,9 @@ def test_adopter_withdraws(client_for, application):
 
 
 @pytest.mark.parametrize("rows", [2, 10])
-def test_applications_page_runs_constant_queries(client_for, owner, lister, rows, django_assert_num_queries, make_application):
+def test_applications_page_runs_constant_queries(
+    client_for, owner, lister, rows, django_assert_num_queries, make_application
+):
     for _ in range(rows):
         make_application(pet=PetFactory(lister=lister), adopter=owner)
     client = client_for(owner)

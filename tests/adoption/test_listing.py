@@ -45,7 +45,9 @@ def test_unverified_member_cannot_list_and_is_pointed_to_verification(client_for
     client = client_for(unverified_member)
     response = client.post("/adoption/pets/new/", pet_form(), follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/verification/"
-    assert "verified identity" in response.content.decode() or "identitas" in response.content.decode().lower()
+    assert (
+        "verified identity" in response.content.decode() or "identitas" in response.content.decode().lower()
+    )
     assert not Pet.objects.exists()
 
 
@@ -173,7 +175,9 @@ def test_deleting_a_pet_with_applications_withdraws_it_and_tells_adopters(
     pet.refresh_from_db()
     application.refresh_from_db()
     assert pet.status == Pet.Status.WITHDRAWN and application.status == "closed"
-    assert Notification.objects.filter(recipient=application.adopter, kind="adoption.application_closed").exists()
+    assert Notification.objects.filter(
+        recipient=application.adopter, kind="adoption.application_closed"
+    ).exists()
 
 
 def test_reserved_pet_cannot_be_deleted(client_for, lister, pet):
@@ -184,7 +188,9 @@ def test_reserved_pet_cannot_be_deleted(client_for, lister, pet):
     assert any(m.level_tag == "error" for m in response.context["messages"])
 
 
-def test_staff_approval_makes_the_pet_available_and_notifies(lister, staff, django_capture_on_commit_callbacks):
+def test_staff_approval_makes_the_pet_available_and_notifies(
+    lister, staff, django_capture_on_commit_callbacks
+):
     pet = ApplicationFactory._meta.model  # noqa: F841 (keep factories imported)
     from tests.adoption.factories import PetFactory
 
@@ -197,7 +203,9 @@ def test_staff_approval_makes_the_pet_available_and_notifies(lister, staff, djan
     assert len(mail.outbox) == 1
 
 
-def test_staff_rejection_needs_a_reason_and_tells_the_lister(lister, staff, django_capture_on_commit_callbacks):
+def test_staff_rejection_needs_a_reason_and_tells_the_lister(
+    lister, staff, django_capture_on_commit_callbacks
+):
     from django.core.exceptions import ValidationError
 
     from tests.adoption.factories import PetFactory
@@ -224,7 +232,10 @@ def test_admin_review_queue_approve_and_reject_actions(client_for, staff, lister
     client.post("/admin/adoption/pet/", {"action": "approve_selected", "_selected_action": [a.pk]})
     page = client.post("/admin/adoption/pet/", {"action": "reject_selected", "_selected_action": [b.pk]})
     assert page.status_code == 200 and b.name in page.content.decode()  # the intermediate page
-    client.post("/admin/adoption/pet/", {"action": "reject_selected", "_selected_action": [b.pk], "reason": "Foto buram"})
+    client.post(
+        "/admin/adoption/pet/",
+        {"action": "reject_selected", "_selected_action": [b.pk], "reason": "Foto buram"},
+    )
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.status == Pet.Status.AVAILABLE
@@ -233,9 +244,15 @@ def test_admin_review_queue_approve_and_reject_actions(client_for, staff, lister
 
 def test_admin_pages_load(client_for, staff, application):
     client = client_for(staff)
-    for url in ["/admin/adoption/species/", "/admin/adoption/application/", "/admin/adoption/followupreport/",
-                "/admin/adoption/application/?report=overdue", "/admin/adoption/application/?report=due",
-                f"/admin/adoption/application/{application.pk}/change/", "/admin/adoption/species/add/"]:
+    for url in [
+        "/admin/adoption/species/",
+        "/admin/adoption/application/",
+        "/admin/adoption/followupreport/",
+        "/admin/adoption/application/?report=overdue",
+        "/admin/adoption/application/?report=due",
+        f"/admin/adoption/application/{application.pk}/change/",
+        "/admin/adoption/species/add/",
+    ]:
         assert client.get(url).status_code == 200, url
 
 
@@ -244,9 +261,16 @@ def test_admin_pages_load(client_for, staff, application):
     "who, expected",
     [("anonymous", 302), ("other", 404), ("adopter", 404), ("lister", 200), ("staff", 200)],
 )
-def test_vaccination_book_is_private(client_for, who, expected, lister, pet, application, other_member, staff):
-    user = {"anonymous": None, "other": other_member, "adopter": application.adopter,
-            "lister": lister, "staff": staff}[who]
+def test_vaccination_book_is_private(
+    client_for, who, expected, lister, pet, application, other_member, staff
+):
+    user = {
+        "anonymous": None,
+        "other": other_member,
+        "adopter": application.adopter,
+        "lister": lister,
+        "staff": staff,
+    }[who]
     response = client_for(user).get(f"/adoption/pets/{pet.pk}/vaccination-book/")
     assert response.status_code == expected
     if expected == 200:

@@ -22,16 +22,26 @@ def tomorrow():
 
 
 def approve_form(**overrides):
-    data = {"pickup_date": tomorrow().isoformat(), "pickup_time": "10:00",
-            "pickup_address": "Jl. Dago No. 12, Bandung", "pickup_phone": "0812-3456-7890"}
+    data = {
+        "pickup_date": tomorrow().isoformat(),
+        "pickup_time": "10:00",
+        "pickup_address": "Jl. Dago No. 12, Bandung",
+        "pickup_phone": "0812-3456-7890",
+    }
     data.update(overrides)
     return data
 
 
 def approve(application, lister, **kwargs):
     when = timezone.now() + datetime.timedelta(days=1)
-    return services.application_approve(application=application, by=lister, pickup_at=when,
-                                        pickup_address="Jl. Dago No. 12", pickup_phone="+6281234567890", **kwargs)
+    return services.application_approve(
+        application=application,
+        by=lister,
+        pickup_at=when,
+        pickup_address="Jl. Dago No. 12",
+        pickup_phone="+6281234567890",
+        **kwargs,
+    )
 
 
 def test_lister_sees_applications_with_all_answers(client_for, lister, application):
@@ -47,9 +57,17 @@ def test_other_member_cannot_see_or_decide_on_applications(client_for, other_mem
     client = client_for(other_member)
     assert application.code not in client.get("/adoption/listings/").content.decode()
     assert client.get(f"/adoption/listings/applications/{application.pk}/approve/").status_code == 404
-    assert client.post(f"/adoption/listings/applications/{application.pk}/decline/", {"note": "x"}).status_code == 404
+    assert (
+        client.post(f"/adoption/listings/applications/{application.pk}/decline/", {"note": "x"}).status_code
+        == 404
+    )
     # The adopter cannot approve their own application either.
-    assert client_for(application.adopter).get(f"/adoption/listings/applications/{application.pk}/approve/").status_code == 404
+    assert (
+        client_for(application.adopter)
+        .get(f"/adoption/listings/applications/{application.pk}/approve/")
+        .status_code
+        == 404
+    )
 
 
 def test_confirming_the_pickup_schedule_reserves_the_pet_and_closes_the_others(
@@ -70,7 +88,9 @@ def test_confirming_the_pickup_schedule_reserves_the_pet_and_closes_the_others(
     assert timezone.localtime(application.pickup_at).hour == 10
     assert rival.status == "closed" and rival.events.last().kind == "closed"
     assert not CartItem.objects.filter(pet=pet).exists()
-    assert Notification.objects.filter(recipient=application.adopter, kind="adoption.application_approved").exists()
+    assert Notification.objects.filter(
+        recipient=application.adopter, kind="adoption.application_approved"
+    ).exists()
     assert Notification.objects.filter(recipient=other_member, kind="adoption.application_closed").exists()
     assert application.payment is None  # free adoption: nothing to pay
     # The adopter now sees the pickup address and phone; the lister sees the adopter's phone.
@@ -85,7 +105,9 @@ def test_confirming_the_pickup_schedule_reserves_the_pet_and_closes_the_others(
 def test_adopter_does_not_see_pickup_details_before_approval(client_for, application):
     application.pickup_address = "Jl. Rahasia 1"
     application.save()
-    assert "Jl. Rahasia 1" not in client_for(application.adopter).get("/adoption/applications/").content.decode()
+    assert (
+        "Jl. Rahasia 1" not in client_for(application.adopter).get("/adoption/applications/").content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,7 +121,9 @@ def test_adopter_does_not_see_pickup_details_before_approval(client_for, applica
     ],
 )
 def test_invalid_pickup_schedule_is_refused(client_for, lister, application, overrides, error):
-    response = client_for(lister).post(f"/adoption/listings/applications/{application.pk}/approve/", approve_form(**overrides))
+    response = client_for(lister).post(
+        f"/adoption/listings/applications/{application.pk}/approve/", approve_form(**overrides)
+    )
     assert response.status_code == 400 and error in response.context["form"].errors
     application.refresh_from_db()
     assert application.status == "submitted"
@@ -114,19 +138,25 @@ def test_second_approval_for_the_same_pet_is_refused(lister, pet, application, o
     assert Application.objects.filter(pet=pet, status="approved").count() == 1
 
 
-def test_decline_needs_a_note_and_tells_the_adopter(client_for, lister, application, django_capture_on_commit_callbacks):
+def test_decline_needs_a_note_and_tells_the_adopter(
+    client_for, lister, application, django_capture_on_commit_callbacks
+):
     client = client_for(lister)
     client.post(f"/adoption/listings/applications/{application.pk}/decline/", {"note": ""})
     application.refresh_from_db()
     assert application.status == "submitted"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/adoption/listings/applications/{application.pk}/decline/", {"note": "Rumah terlalu kecil"})
+        client.post(
+            f"/adoption/listings/applications/{application.pk}/decline/", {"note": "Rumah terlalu kecil"}
+        )
     application.refresh_from_db()
     assert application.status == "declined" and application.pet.status == "available"
     assert "Rumah terlalu kecil" in Notification.objects.get(kind="adoption.application_declined").body
 
 
-def test_free_adoption_handover_and_receipt(client_for, lister, pet, application, django_capture_on_commit_callbacks):
+def test_free_adoption_handover_and_receipt(
+    client_for, lister, pet, application, django_capture_on_commit_callbacks
+):
     approve(application, lister)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(application.adopter).post(f"/adoption/applications/{application.pk}/received/")
@@ -150,7 +180,9 @@ def test_adopted_pet_cannot_enter_anyones_cart(lister, pet, application, other_m
 
 def test_only_the_adopter_confirms_receipt(client_for, lister, application, other_member):
     approve(application, lister)
-    assert client_for(other_member).post(f"/adoption/applications/{application.pk}/received/").status_code == 404
+    assert (
+        client_for(other_member).post(f"/adoption/applications/{application.pk}/received/").status_code == 404
+    )
     client_for(lister).post(f"/adoption/applications/{application.pk}/received/")
     application.refresh_from_db()
     assert application.status == "approved"
@@ -203,7 +235,9 @@ def test_cron_releases_reservations_whose_payment_expired(lister, owner, django_
     application = ApplicationFactory(pet=pet, adopter=owner)
     approve(application, lister)
     application.refresh_from_db()
-    Payment.objects.filter(pk=application.payment_id).update(expires_at=timezone.now() - datetime.timedelta(minutes=5))
+    Payment.objects.filter(pk=application.payment_id).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.expire_unpaid_reservations() == 1
     pet.refresh_from_db()
@@ -211,15 +245,21 @@ def test_cron_releases_reservations_whose_payment_expired(lister, owner, django_
     assert services.expire_unpaid_reservations() == 0
 
 
-def test_lister_marks_failed_handover(client_for, lister, pet, application, django_capture_on_commit_callbacks):
+def test_lister_marks_failed_handover(
+    client_for, lister, pet, application, django_capture_on_commit_callbacks
+):
     approve(application, lister)
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(lister).post(f"/adoption/listings/applications/{application.pk}/handover-failed/",
-                                {"note": "Adopter tidak datang"})
+        client_for(lister).post(
+            f"/adoption/listings/applications/{application.pk}/handover-failed/",
+            {"note": "Adopter tidak datang"},
+        )
     application.refresh_from_db()
     pet.refresh_from_db()
     assert application.status == "handover_failed" and pet.status == "available"
-    assert Notification.objects.filter(recipient=application.adopter, kind="adoption.handover_failed").exists()
+    assert Notification.objects.filter(
+        recipient=application.adopter, kind="adoption.handover_failed"
+    ).exists()
 
 
 def test_failed_handover_after_payment_refunds_the_fee(lister, owner, django_capture_on_commit_callbacks):
@@ -247,7 +287,10 @@ def test_unpaid_payment_is_cancelled_when_handover_fails(lister, owner, django_c
 
 def test_timeline_shows_every_event_to_both_sides(client_for, lister, application):
     approve(application, lister)
-    for client in [client_for(lister).get("/adoption/listings/"), client_for(application.adopter).get("/adoption/applications/")]:
+    for client in [
+        client_for(lister).get("/adoption/listings/"),
+        client_for(application.adopter).get("/adoption/applications/"),
+    ]:
         html = client.content.decode()
         assert html.count("<time datetime=") >= 2
 
