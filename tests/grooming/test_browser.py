@@ -1,4 +1,4 @@
-"""End to end in Chromium on a phone: find an open cat salon under a price, book, confirm, complete, review."""
+"""End to end on a phone: find an open cat salon under a price, book, confirm, complete, review."""
 
 import datetime as dt
 
