@@ -36,7 +36,12 @@ class DirectoryFilterForm(forms.Form):
 
 
 class VetProfileForm(forms.ModelForm):
-    photo = SafeImageField(label=_("Photo"), required=False)
+    photo = SafeImageField(
+        label=_("New photo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("A clear portrait. JPEG, PNG or WebP."),
+    )
     remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
 
     class Meta:
@@ -48,6 +53,11 @@ class VetProfileForm(forms.ModelForm):
             "fee": forms.NumberInput(attrs={"step": 1000, "inputmode": "numeric"}),
         }
         help_texts = {"fee": _("Whole rupiah, for example 75000."), "bio": _("Shown on your public profile.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.photo:
+            del self.fields["remove_photo"]
 
 
 class AvailabilityForm(forms.Form):
@@ -102,7 +112,6 @@ class ConsultationOpenForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pet_species"].empty_label = None
         self.fields["pet_species"].queryset = Specialty.objects.all()
 
 

@@ -123,7 +123,7 @@ def vet_dashboard(request):
                 years_of_experience=form.cleaned_data["years_of_experience"],
                 fee=form.cleaned_data["fee"],
                 photo=form.cleaned_data["photo"] if "photo" in request.FILES else None,
-                remove_photo=form.cleaned_data["remove_photo"],
+                remove_photo=form.cleaned_data.get("remove_photo", False),
             )
             messages.success(request, _("Your profile was saved."))
             return redirect("consultations:vet_dashboard")
