@@ -64,6 +64,8 @@ def bar_chart(stat) -> str:
         return ""
     values = series.values
     top = 100 if stat.unit == "percent" else nice_max(max([v for v in values if v is not None] or [0]))
+    if stat.unit == "count":
+        top = max(4, math.ceil(top / 4) * 4)  # whole numbers on the four gridlines
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(values))
     bar_w = max(2.0, slot * 0.7)

@@ -13,7 +13,9 @@ from .forms import PeriodForm
 def _period(request):
     form = PeriodForm(request.GET or None)
     if not form.is_bound:
-        return form, stats.MonthRange.last_twelve()
+        period = stats.MonthRange.last_twelve()
+        form = PeriodForm(initial={"start": f"{period.first:%Y-%m}", "end": f"{period.last:%Y-%m}"})
+        return form, period
     return form, (form.cleaned_data["period"] if form.is_valid() else None)
 
 
