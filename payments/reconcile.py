@@ -81,10 +81,8 @@ def reconcile(*, now: datetime.datetime | None = None) -> Counter:
 
     # 2: pending payments past expiry with nothing open at Midtrans.
     overdue = Payment.objects.filter(status=Payment.Status.PENDING, expires_at__lt=now - services.EXPIRY_SKEW)
-    still_open = PaymentAttempt.objects.filter(status__in=PaymentAttempt.OPEN).exclude(snap_token="")
-    overdue = overdue.exclude(pk__in=still_open.values("payment_id"))
     for payment in overdue[:BATCH]:
-        if services.payment_set_status(payment=payment, status=Payment.Status.EXPIRED, source="reconcile"):
+        if services.payment_expire_if_overdue(payment=payment, source="reconcile"):
             counts["payment expired"] += 1
 
     # 4: hooks that did not get through (the owning app raised, or the process died after commit).

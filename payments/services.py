@@ -334,6 +334,19 @@ def attempt_expire(*, attempt: PaymentAttempt, source: str) -> str:
     )
 
 
+def payment_expire_if_overdue(*, payment: Payment, source: str) -> bool:
+    """Expire a pending payment whose time is over and that has no order open at Midtrans.
+
+    With an open order we wait for Midtrans (or reconciliation) instead: it may have been paid in
+    the last seconds, and its notification be on its way.
+    """
+    if not payment.is_pending or payment.expires_at + EXPIRY_SKEW >= timezone.now():
+        return False
+    if payment.attempts.filter(status__in=PaymentAttempt.OPEN).exclude(snap_token="").exists():
+        return False
+    return payment_set_status(payment=payment, status=Payment.Status.EXPIRED, source=source)
+
+
 # --- telling the owning app ---------------------------------------------------------------------------
 def deliver(payment_id) -> None:
     """Tell the owning app the payment's current status (idempotent; reconciliation calls it again)."""

@@ -41,6 +41,7 @@ def _pay_context(payment, attempt=None, **extra):
 def pay(request, pk):
     """Summary + "Pay now". POST creates (or reuses) the Midtrans order and opens Snap / the simulator."""
     payment = get_payment_for_user(request.user, pk)
+    services.payment_expire_if_overdue(payment=payment, source="pay-page")
     if not payment.is_pending:
         return redirect(services.payment_finish_url(payment))
     if request.method == "GET":
@@ -85,6 +86,7 @@ def finish(request, pk):
         except services.AmountMismatch:
             check_failed = True
         payment.refresh_from_db()
+    services.payment_expire_if_overdue(payment=payment, source="finish-page")
     return render(
         request,
         "payments/finish.html",

@@ -220,3 +220,23 @@ def test_finish_page_links_to_the_apps_return_url(payment, owner, client_for, ha
     services.payment_set_status(payment=payment, status="paid")
     response = client_for(owner).get(finish_url(payment))
     assert 'href="/accounts/profile/"' in response.content.decode()
+
+
+def test_overdue_payment_is_expired_when_its_page_is_opened(
+    payment, owner, client_for, handler, django_capture_on_commit_callbacks
+):
+    Payment.objects.filter(pk=payment.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(owner).get(pay_url(payment))
+    assert response.status_code == 302 and response["Location"] == finish_url(payment)
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.EXPIRED
+    assert handler.calls == [("expired", str(payment.pk))]
+
+
+def test_payer_is_emailed_a_receipt(payment, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_set_status(payment=payment, status="paid")
+    assert len(mailoutbox) == 1
+    assert "150.000" in mailoutbox[0].subject
+    assert mailoutbox[0].to == ["budi@example.test"]
