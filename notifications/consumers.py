@@ -13,6 +13,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Accept, then close with the code: a close before accept reaches browsers as a bare
+            # HTTP 403 (close code 1006), and live.js needs 4401 to know it must stop retrying.
+            await self.accept()
             await self.close(code=4401)
             return
         self.group = user_group(user.pk)

@@ -64,8 +64,10 @@ def notify(
     """Record an in-app notification for `recipient` and, once the transaction commits, email it and
     push it live to their open pages. `url` is a site path ("/adoption/applications/")."""
     subject, text, html = render_notification(recipient, kind=kind, context=context, url=url)
+    # The email text ends with the full link; in the app the notification itself is the link.
+    in_app_text = text.removesuffix(f"{settings.SITE_URL}{url}").strip() if url else text
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, title=subject[:TITLE_MAX], body=text, url=url[:URL_MAX]
+        recipient=recipient, kind=kind, title=subject[:TITLE_MAX], body=in_app_text, url=url[:URL_MAX]
     )
     send_email = email and bool(recipient.email) and recipient.is_active
 

@@ -115,3 +115,16 @@ def test_kind_without_html_template_falls_back_to_text_in_layout(owner, tmp_path
     subject, text, html = render_notification(owner, kind="test.plain")
     assert subject == "Plain subject"
     assert "Line one<br>Line &lt;two&gt;" in html
+
+
+def test_in_app_text_drops_the_trailing_link(owner, settings):
+    owner.language = "en"
+    notification = notify(
+        owner,
+        kind="accounts.identity_approved",
+        context={"verification": None},
+        url="/accounts/verification/",
+    )
+    assert notification.body.startswith("Your identity verification was approved")
+    assert settings.SITE_URL not in notification.body
+    assert notification.url == "/accounts/verification/"
