@@ -18,6 +18,13 @@ def get_pet_for_viewer(user, pk) -> Pet:
     return get_object_or_404(queryset, pk=pk)
 
 
+def get_pet_for_adopter(user, pk) -> Pet:
+    """A pet someone may try to adopt: anything that passed review (available, reserved, adopted), so that
+    a stale "Add to cart" click gets a clear "no longer available" message rather than a 404."""
+    listed = [Pet.Status.AVAILABLE, Pet.Status.RESERVED, Pet.Status.ADOPTED]
+    return get_object_or_404(Pet.objects.filter(status__in=listed), pk=pk)
+
+
 def get_pet_for_lister(user, pk) -> Pet:
     """The lister's own pet (to edit, delete, review applications)."""
     return get_object_or_404(

@@ -58,6 +58,12 @@ class PetForm(forms.ModelForm):
         help_text=_("Private: only you and our reviewers can open it. Needed if the pet is vaccinated."),
     )  # fmt: skip
 
+    field_order = [
+        "name", "species", "breed", "sex", "birth_date", "age_estimate_months", "size", "colour",
+        "description", "medical_history", "vaccinated", "vaccination_book", "sterilised", "fee",
+        "rehoming_reason", "city", "photos", "remove_photos",
+    ]  # fmt: skip
+
     class Meta:
         model = Pet
         fields = [

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from . import services
 from .access import (
     get_application_for_adopter,
     get_application_for_lister,
+    get_pet_for_adopter,
     get_pet_for_lister,
     get_pet_for_viewer,
     get_pet_vaccination_book_for_user,
@@ -151,6 +152,9 @@ def listings(request):
     pets = (
         Pet.objects.filter(lister=request.user)
         .exclude(status=Pet.Status.WITHDRAWN)
+        # Pets waiting for a decision first.
+        .annotate(waiting=Count("applications", filter=Q(applications__status=Application.Status.SUBMITTED)))
+        .order_by("-waiting", "-created_at")
         .select_related("species", "breed", "city")
         .prefetch_related("photos", Prefetch("applications", queryset=applications))
     )
@@ -217,14 +221,14 @@ def application_handover_failed(request, pk):
 @login_required
 @require_POST
 def cart_add(request, pk):
-    pet = get_pet_for_viewer(request.user, pk)
+    pet = get_pet_for_adopter(request.user, pk)
     if not request.user.is_identity_verified:
         return _refuse_unverified(request, _("Verify your identity (KTP) before adopting."))
     try:
         services.cart_add(user=request.user, pet=pet)
     except ValidationError as error:
         messages.error(request, _error_text(error))
-        return redirect("adoption:pet", pk=pet.pk)
+        return redirect("adoption:pet", pk=pet.pk) if pet.is_available else redirect("adoption:browse")
     messages.success(request, _("%(name)s is in your adoption cart.") % {"name": pet.name})
     return redirect("adoption:cart")
 

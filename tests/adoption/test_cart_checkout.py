@@ -32,8 +32,16 @@ def test_unverified_member_is_sent_to_verification(client_for, unverified_member
 
 def test_adopter_cannot_add_adopted_pet_to_cart(client_for, owner, lister):
     adopted = PetFactory(lister=lister, status=Pet.Status.ADOPTED)
-    response = client_for(owner).post(f"/adoption/cart/add/{adopted.pk}/")
-    assert response.status_code == 404  # an adopted pet is not even visible to strangers
+    response = client_for(owner).post(f"/adoption/cart/add/{adopted.pk}/", follow=True)
+    assert response.redirect_chain[-1][0] == "/adoption/"
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not CartItem.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["pending_review", "rejected", "withdrawn"])
+def test_unlisted_pet_cannot_be_added_and_is_404(client_for, owner, lister, status):
+    hidden = PetFactory(lister=lister, status=status)
+    assert client_for(owner).post(f"/adoption/cart/add/{hidden.pk}/").status_code == 404
     assert not CartItem.objects.exists()
 
 
