@@ -291,8 +291,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not self.joined or event.get("exclude") == self.channel_name:
             return
         kind = event.get("event", "")
-        if kind == "typing" and event.get("user_id") == self.user.pk:
-            return  # my own typing in another tab
+        if kind in ("typing", "presence") and event.get("user_id") == self.user.pk:
+            return  # about myself (another tab of mine): the client needs only the other side's
         if event.get("id"):
             self.max_delivered = max(self.max_delivered, event["id"])
         await self.send(text_data=event["text"])
