@@ -189,7 +189,8 @@ def consultation_list(request):
         .values("n")
     )
     consultations = (
-        Consultation.objects.filter(Q(owner=user) | Q(vet=user))
+        # A vet's list starts at payment: unpaid, abandoned requests are the owner's business only.
+        Consultation.objects.filter(Q(owner=user) | Q(vet=user, paid_at__isnull=False))
         .select_related("owner", "vet", "pet_species", "rating")
         .annotate(last_read=Coalesce(Subquery(last_read), Value(0)))
         .annotate(unread=Coalesce(Subquery(unread), Value(0)))

@@ -47,7 +47,11 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     status = Consultation.Status.WAITING
     fee = 75_000
     paid_at = factory.LazyAttribute(
-        lambda o: None if o.status == Consultation.Status.AWAITING_PAYMENT else timezone.now()
+        lambda o: (
+            None
+            if o.status in (Consultation.Status.AWAITING_PAYMENT, Consultation.Status.EXPIRED)
+            else timezone.now()
+        )
     )
 
 

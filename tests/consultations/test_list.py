@@ -60,3 +60,11 @@ def test_the_list_pages(client_for, owner):
 def test_an_empty_list_invites_to_find_a_vet(client_for):
     html = client_for(factories.UserFactory()).get("/consultations/").content.decode()
     assert "/vets/" in html
+
+
+def test_the_vet_does_not_list_unpaid_requests(client_for, vet, make_consultation, other_member):
+    make_consultation(Status.AWAITING_PAYMENT, pet_name="Belum")
+    make_consultation(Status.EXPIRED, owner=other_member, pet_name="Kedaluwarsa")
+    make_consultation(Status.WAITING, owner=factories.UserFactory(), pet_name="Dibayar")
+    page = client_for(vet).get("/consultations/").context["page"]
+    assert [c.pet_name for c in page.object_list] == ["Dibayar"]
