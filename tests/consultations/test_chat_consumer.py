@@ -450,3 +450,17 @@ def test_module_constants_match_the_documented_contract():
     )
     assert chat.MAX_BODY_CHARS == 4000
     assert factories  # personas come from tests/conftest.py
+
+
+async def test_the_lifecycle_end_service_closes_the_live_room(owner, vet):
+    from consultations import services
+
+    consultation, owner_socket, vet_socket = await pair(owner, vet)
+    await sync_to_async(services.consultation_end)(
+        consultation=consultation, by=vet, summary="Minum yang cukup."
+    )
+    event = await receive_until(owner_socket, "consultation.ended")
+    assert event["status"] == "ended" and event["summary"] == "Minum yang cukup."
+    assert await close_code(owner_socket) == 4409
+    await receive_until(vet_socket, "consultation.ended")
+    assert await close_code(vet_socket) == 4409
