@@ -5,7 +5,7 @@ import io
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import Regency, User
 
@@ -135,7 +135,7 @@ def drawn_photo(label: str, color: tuple[int, int, int]) -> ContentFile:
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, 90, 600, 400), fill=color)
     draw.rectangle((20, 60, 620, 110), fill=(60, 60, 70))
-    draw.text((40, 75), label, fill=(255, 255, 255))
+    draw.text((40, 68), label, fill=(255, 255, 255), font=ImageFont.load_default(size=30))
     draw.rectangle((260, 220, 380, 400), fill=(250, 250, 250))
     draw.rectangle((80, 160, 220, 280), fill=(200, 230, 250))
     draw.rectangle((420, 160, 560, 280), fill=(200, 230, 250))

@@ -166,9 +166,10 @@ HoursFormSet = forms.inlineformset_factory(
     fields=["weekday", "opens", "closes"],
     extra=2,
     can_delete=True,
+    # ISO formats: browsers' time and date pickers do not read the Indonesian "09.00" / "23-11-2026".
     widgets={
-        "opens": forms.TimeInput(attrs={"type": "time"}),
-        "closes": forms.TimeInput(attrs={"type": "time"}),
+        "opens": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+        "closes": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
     },
 )
 ClosureFormSet = forms.inlineformset_factory(
@@ -177,5 +178,5 @@ ClosureFormSet = forms.inlineformset_factory(
     fields=["date", "reason"],
     extra=1,
     can_delete=True,
-    widgets={"date": forms.DateInput(attrs={"type": "date"})},
+    widgets={"date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})},
 )

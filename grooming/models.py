@@ -301,6 +301,11 @@ class Booking(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    @property
+    def member_whatsapp_url(self) -> str:
+        digits = "".join(ch for ch in self.member.phone if ch.isdigit())
+        return f"https://wa.me/{digits}" if digits else ""
+
     def local_start(self) -> dt.datetime:
         return self.starts_at.astimezone(self.salon.tz)
 

@@ -328,7 +328,7 @@ def manage(request):
     if not request.user.is_staff and not request.user.is_salon_manager:
         raise Http404
     salons = list(
-        salons.select_related("city").prefetch_related(
+        salons.select_related("city__province").prefetch_related(
             Prefetch(
                 "bookings",
                 queryset=Booking.objects.filter(status__in=Booking.ACTIVE, ends_at__gte=timezone.now())

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import resolve
 
 from grooming.models import Booking, Review, Salon, Service, WeeklyHours
-from tests.factories import image_file
+from tests.factories import image_file, regency
 from tests.grooming.factories import BookingFactory, SalonFactory, ServiceFactory, tomorrow_at
 
 pytestmark = pytest.mark.django_db
@@ -318,3 +318,38 @@ def test_other_manager_cannot_post_to_a_salon_they_do_not_manage(client_for, oth
 def test_service_for_another_salon_cannot_be_booked_here(client_for, owner, salon):
     foreign = ServiceFactory()
     assert client_for(owner).get(f"/grooming/{salon.slug}/book/?service={foreign.pk}").status_code == 404
+
+
+def test_booking_lists_run_constant_queries(
+    client_for, django_assert_num_queries, owner, salon_manager, salon
+):
+    """Count the queries with 2 bookings per salon, then assert the same count with 10."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = SalonFactory(city=regency("51.71"))
+    other.managers.add(salon_manager)
+
+    def add(hours):
+        for hour in hours:
+            for s in (salon, other):
+                BookingFactory(service=ServiceFactory(salon=s), member=owner, starts_at=tomorrow_at(s, hour))
+
+    pages = [
+        (client_for(salon_manager), "/grooming/bookings/"),
+        (client_for(salon_manager), "/grooming/manage/"),
+        (client_for(owner), "/grooming/bookings/"),
+    ]
+    add(range(8, 10))
+    baseline = []
+    for c, url in pages:
+        c.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as captured:
+            c.get(url)
+        baseline.append(len(captured))
+    add(range(10, 18))
+    for (c, url), expected in zip(pages, baseline, strict=True):
+        with django_assert_num_queries(expected):
+            response = c.get(url)
+        assert response.status_code == 200
+    assert len(response.context["mine"]) == 20
