@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -171,11 +172,10 @@ class PaymentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Refund selected…"))
     def refund_selected(self, request, queryset):
-        refundable = list(
-            queryset.filter(
-                status__in=[Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED]
-            ).select_related("payer")
-        )
+        candidates = queryset.filter(
+            Q(status__in=[Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED]) | ~Q(needs_attention="")
+        ).select_related("payer")
+        refundable = [p for p in candidates if services.refundable_amount(p)]
         form = RefundForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
             amount = form.cleaned_data["amount"]
@@ -184,7 +184,9 @@ class PaymentAdmin(admin.ModelAdmin):
             else:
                 self._refund(request, refundable, form.cleaned_data)
                 return None
-        rows = [(p, services.refund_via_gateway_possible(p), p.refundable_amount) for p in refundable]
+        rows = [
+            (p, services.refund_via_gateway_possible(p), services.refundable_amount(p)) for p in refundable
+        ]
         return TemplateResponse(
             request,
             "payments/admin_refund.html",

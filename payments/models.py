@@ -70,10 +70,6 @@ class Payment(models.Model):
     def is_paid(self):
         return self.status in (self.Status.PAID, self.Status.PARTIALLY_REFUNDED)
 
-    @property
-    def refundable_amount(self) -> int:
-        return self.amount - self.refunded_amount if self.is_paid else 0
-
 
 class PaymentAttempt(models.Model):
     """One Midtrans transaction (`order_id`) for a payment.

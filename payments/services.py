@@ -391,6 +391,16 @@ def _refundable_attempt(payment: Payment) -> PaymentAttempt | None:
     )
 
 
+def refundable_amount(payment: Payment) -> int:
+    """What may still be refunded: of a paid payment, or of money Midtrans took after we had closed
+    the payment (settled after expiry or cancellation, flagged `needs_attention`)."""
+    if payment.is_paid:
+        return payment.amount - payment.refunded_amount
+    if payment.status in Payment.FINAL_UNPAID and _refundable_attempt(payment) is not None:
+        return payment.amount - payment.refunded_amount
+    return 0
+
+
 def refund_via_gateway_possible(payment: Payment) -> bool:
     attempt = _refundable_attempt(payment)
     return bool(attempt and attempt.payment_type in midtrans.REFUNDABLE_PAYMENT_TYPES)
@@ -415,13 +425,14 @@ def payment_refund(
     if not reason:
         raise ValidationError(_("Give a reason for the refund."))
     payment.refresh_from_db()
-    if not payment.is_paid:
+    left = refundable_amount(payment)
+    if not left:
         raise ValidationError(_("Only a paid payment can be refunded."))
-    amount = payment.refundable_amount if amount is None else int(amount)
-    if amount <= 0 or amount > payment.refundable_amount:
+    amount = left if amount is None else int(amount)
+    if amount <= 0 or amount > left:
         raise ValidationError(
             _("The refund must be between Rp 1 and the %(max)s still refundable.")
-            % {"max": format_rupiah(payment.refundable_amount)}
+            % {"max": format_rupiah(left)}
         )
     attempt = _refundable_attempt(payment)
     refund_key = None
@@ -440,7 +451,7 @@ def payment_refund(
             refund_key = None
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if amount > locked.refundable_amount:
+        if amount > refundable_amount(locked):
             # A parallel refund got there first; Midtrans dedups by refund_key, our ledger by this check.
             raise ValidationError(_("This payment was refunded meanwhile."))
         try:
@@ -460,12 +471,22 @@ def payment_refund(
         except IntegrityError:
             return Refund.objects.get(refund_key=refund_key)
         locked.refunded_amount += amount
-        new = (
-            Payment.Status.REFUNDED
-            if locked.refunded_amount >= locked.amount
-            else Payment.Status.PARTIALLY_REFUNDED
-        )
-        _move(locked, new, source="refund", note=reason)
+        if locked.is_paid:
+            new = (
+                Payment.Status.REFUNDED
+                if locked.refunded_amount >= locked.amount
+                else Payment.Status.PARTIALLY_REFUNDED
+            )
+            _move(locked, new, source="refund", note=reason)
+        else:
+            # Money that arrived after the payment was closed: returned without reopening anything,
+            # and the owning app, told "failed" long ago, has nothing to hear.
+            if locked.refunded_amount >= locked.amount:
+                locked.needs_attention = ""
+            locked.save(update_fields=["refunded_amount", "needs_attention", "updated_at"])
+            locked.delivered_refunded_amount = locked.refunded_amount
+            Payment.objects.filter(pk=locked.pk).update(delivered_refunded_amount=locked.refunded_amount)
+            _record(locked, locked.status, locked.status, "refund", reason)
         _notify_payer(locked, "payments.refunded", refund=refund)
     payment.refresh_from_db()
     return refund

@@ -36,7 +36,8 @@ def monthly_revenue(start: datetime.date, end: datetime.date) -> list[tuple[date
         .annotate(total=Sum("amount"))
     )
     refunded = (
-        Refund.objects.filter(created_at__gte=since, created_at__lt=until)
+        # Money returned after a payment was closed here was never counted as revenue either.
+        Refund.objects.filter(payment__status__in=EVER_PAID, created_at__gte=since, created_at__lt=until)
         .annotate(month=TruncMonth("created_at", tzinfo=JAKARTA))
         .values("month")
         .annotate(total=Sum("amount"))

@@ -271,3 +271,26 @@ def test_failing_hook_does_not_undo_the_payment_and_reconcile_redelivers(
     assert handler.calls == [("paid", str(payment.pk))]
     payment.refresh_from_db()
     assert payment.delivered_status == Payment.Status.PAID
+
+
+def test_money_that_arrived_after_close_can_be_refunded_without_reopening(
+    payment, open_attempt, handler, mocked, django_capture_on_commit_callbacks
+):
+    from payments import services
+    from payments.stats import monthly_revenue
+
+    services.payment_set_status(payment=payment, status="expired")
+    mocked.get(status_url(open_attempt.order_id), json=status_response("settlement", open_attempt))
+    post(signed("settlement", open_attempt))  # bank_transfer: refunded by hand
+    payment.refresh_from_db()
+    assert payment.needs_attention
+    handler.calls.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = services.payment_refund(payment=payment, reason="Dibayar setelah kedaluwarsa")
+    payment.refresh_from_db()
+    assert refund.state == "awaiting_manual" and refund.amount == 150_000
+    assert payment.status == Payment.Status.EXPIRED and payment.refunded_amount == 150_000
+    assert payment.needs_attention == ""
+    assert handler.calls == []
+    today = payment.created_at.date()
+    assert all(row[1:] == (0, 0, 0) for row in monthly_revenue(today, today))
