@@ -169,6 +169,11 @@ def booking_create(
             if not salon.is_active:
                 raise ValidationError(_("This salon does not take bookings at the moment."))
             _release_expired_holds(salon, now)
+            repeat = Booking.objects.filter(
+                member=member, service=service, starts_at=starts_at, status__in=Booking.ACTIVE
+            ).first()
+            if repeat is not None:
+                return repeat  # a double click or a resent form: the same booking, not an error
             local_start = starts_at.astimezone(salon.tz)
             if local_start not in available_slots(
                 salon=salon, service=service, day=local_start.date(), now=now

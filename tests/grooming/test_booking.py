@@ -261,3 +261,10 @@ def test_inactive_service_or_salon_cannot_be_booked(owner, salon, cat_bath):
     with pytest.raises(ValidationError):
         book(owner, cat_bath, tomorrow_at(salon, 10))
     assert Review.objects.count() == 0
+
+
+def test_resending_the_same_booking_returns_it_instead_of_failing(owner, salon, cat_bath):
+    start = tomorrow_at(salon, 10)
+    first = book(owner, cat_bath, start)
+    assert book(owner, cat_bath, start) == first
+    assert Booking.objects.count() == 1
