@@ -127,7 +127,7 @@ def vet_dashboard(request):
             )
             messages.success(request, _("Your profile was saved."))
             return redirect("consultations:vet_dashboard")
-        profile.refresh_from_db()  # the form wrote typed values onto the instance; show the stored ones
+    # Fetched again: an invalid form wrote typed values onto `profile`; the cards show stored ones.
     profile = VetProfile.objects.with_live_availability().get(pk=profile.pk)
     queue = (
         Consultation.objects.filter(
