@@ -114,19 +114,18 @@ def vet_dashboard(request):
     profile = services.vet_profile_get_or_create(vet=request.user)
     services.vet_touch(vet=request.user)
     form = VetProfileForm(request.POST or None, request.FILES or None, instance=profile)
-    if request.method == "POST":
-        if form.is_valid():
-            services.vet_profile_update(
-                vet=request.user,
-                bio=form.cleaned_data["bio"],
-                specialties=form.cleaned_data["specialties"],
-                years_of_experience=form.cleaned_data["years_of_experience"],
-                fee=form.cleaned_data["fee"],
-                photo=form.cleaned_data["photo"] if "photo" in request.FILES else None,
-                remove_photo=form.cleaned_data.get("remove_photo", False),
-            )
-            messages.success(request, _("Your profile was saved."))
-            return redirect("consultations:vet_dashboard")
+    if request.method == "POST" and form.is_valid():
+        services.vet_profile_update(
+            vet=request.user,
+            bio=form.cleaned_data["bio"],
+            specialties=form.cleaned_data["specialties"],
+            years_of_experience=form.cleaned_data["years_of_experience"],
+            fee=form.cleaned_data["fee"],
+            photo=form.cleaned_data["photo"] if "photo" in request.FILES else None,
+            remove_photo=form.cleaned_data.get("remove_photo", False),
+        )
+        messages.success(request, _("Your profile was saved."))
+        return redirect("consultations:vet_dashboard")
     # Fetched again: an invalid form wrote typed values onto `profile`; the cards show stored ones.
     profile = VetProfile.objects.with_live_availability().get(pk=profile.pk)
     queue = (
