@@ -247,10 +247,14 @@ def _target_status(transaction_status: str, fraud_status: str) -> str | None:
     return None  # pending, authorize, refund, chargeback...: refunds are driven by our Refund rows
 
 
-def attempt_apply_status(*, attempt: PaymentAttempt, status: dict, source: str) -> str:
+def attempt_apply_status(
+    *, attempt: PaymentAttempt, status: dict, source: str, only_if_open: bool = False
+) -> str:
     """Apply a status *confirmed by the Core API* to an attempt and its payment. Returns what happened.
 
-    Raises AmountMismatch when Midtrans's amount is not the attempt's (nothing is changed then).
+    `only_if_open` is for conclusions of our own (a local expiry): they never override what Midtrans
+    confirmed meanwhile. Raises AmountMismatch when Midtrans's amount is not the attempt's (nothing is
+    changed then).
     """
     txn = str(status.get("transaction_status") or "").strip().lower()
     fraud = str(status.get("fraud_status") or "").strip().lower()
@@ -262,6 +266,8 @@ def attempt_apply_status(*, attempt: PaymentAttempt, status: dict, source: str) 
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=attempt.payment_id)  # always payment first
         locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if only_if_open and not locked.is_open:
+            return f"no change (order already {locked.status})"
         locked.checked_at = timezone.now()
         fields = ["checked_at", "updated_at"]
         if ATTEMPT_RANK[txn] >= ATTEMPT_RANK[locked.status] and (
@@ -272,7 +278,7 @@ def attempt_apply_status(*, attempt: PaymentAttempt, status: dict, source: str) 
             fields += ["status", "fraud_status"]
         for name in ("payment_type", "transaction_id"):
             value = str(status.get(name) or "")[:64]
-            if value and not getattr(locked, name):
+            if value and value != getattr(locked, name):  # the payer may switch methods while pending
                 setattr(locked, name, value)
                 fields.append(name)
         locked.save(update_fields=fields)
@@ -331,6 +337,7 @@ def attempt_expire(*, attempt: PaymentAttempt, source: str) -> str:
         attempt=attempt,
         status={"transaction_status": A.EXPIRE, "gross_amount": attempt.amount},
         source=source,
+        only_if_open=True,
     )
 
 

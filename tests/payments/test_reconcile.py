@@ -115,3 +115,17 @@ def test_command_reports_what_it_did(payment, mocked):
     out = StringIO()
     call_command("payments_reconcile", stdout=out)
     assert "payment expired: 1" in out.getvalue()
+
+
+def test_local_expiry_never_overrides_a_confirmed_settlement(payment, open_attempt, mocked):
+    from payments import services
+
+    stale = PaymentAttempt.objects.get(pk=open_attempt.pk)  # read as open by a slow reconcile run
+    mocked.get(status_url(open_attempt.order_id), json=status_response("settlement", open_attempt))
+    services.attempt_sync(attempt=open_attempt, source="notification")  # meanwhile: settled
+    assert (
+        services.attempt_expire(attempt=stale, source="reconcile") == "no change (order already settlement)"
+    )
+    open_attempt.refresh_from_db()
+    payment.refresh_from_db()
+    assert open_attempt.status == "settlement" and payment.status == Payment.Status.PAID
