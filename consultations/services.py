@@ -287,7 +287,11 @@ def consultation_end(
         notify(
             other,
             kind="consultations.ended",
-            context={"consultation": locked, "ended_by": by},
+            # Owners are shown to others by first name only (privacy); vets by professional name.
+            context={
+                "consultation": locked,
+                "ended_by_name": by.full_name if by.pk == locked.vet_id else by.display_name,
+            },
             url=locked.get_absolute_url(),
         )
         _broadcast(locked, "consultation.ended", summary=locked.summary, ended_by=by.pk)

@@ -229,7 +229,9 @@ def test_the_owner_ends_and_the_vet_adds_the_summary_after(make_consultation, ow
     services.consultation_end(consultation=consultation, by=owner)
     consultation.refresh_from_db()
     assert (consultation.status, consultation.ended_by) == (Status.ENDED, owner)
-    assert Notification.objects.get(recipient=vet).kind == "consultations.ended"
+    note = Notification.objects.get(recipient=vet)
+    assert note.kind == "consultations.ended"
+    assert "Budi" in note.body and "Santoso" not in note.body  # owners go by first name
 
     services.consultation_write_summary(
         consultation=consultation, vet=vet, summary="Hairball. Sisir tiap hari."
