@@ -195,7 +195,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ProtocolError("invalid", "client_id must be a UUID.")
         extra = {"client_id": str(client_id)}
         body = data.get("body")
-        if not isinstance(body, str) or not body.strip():
+        if not isinstance(body, str) or not body.strip() or "\x00" in body:
+            # NUL: PostgreSQL text cannot hold it, and no person types it.
             raise ProtocolError("invalid", "body must be a non-empty string.", **extra)
         if len(body) > chat.MAX_BODY_CHARS:
             raise ProtocolError(

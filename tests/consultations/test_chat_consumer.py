@@ -353,6 +353,12 @@ async def test_bad_input_answers_error_events_and_keeps_the_socket(owner, vet):
     await expect_error(
         owner_socket, {"type": "message.send", "client_id": str(uuid.uuid4()), "body": "  "}, "invalid"
     )
+    await expect_error(
+        owner_socket, {"type": "message.send", "client_id": str(uuid.uuid4()), "body": "a\u0000b"}, "invalid"
+    )
+    await expect_error(
+        owner_socket, {"type": "message.send", "client_id": str(uuid.uuid4()), "body": 42}, "invalid"
+    )
     await expect_error(owner_socket, {"type": "typing"}, "invalid")
     await expect_error(owner_socket, {"type": "read", "up_to": "5"}, "invalid")
     await expect_error(owner_socket, {"type": "read", "up_to": True}, "invalid")
