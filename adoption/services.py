@@ -249,7 +249,11 @@ def application_approve(
         raise ValidationError(_("The pickup time must be in the future."))
     with transaction.atomic():
         pet = _lock_pet(application.pet_id)
-        locked = Application.objects.select_for_update().select_related("adopter").get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("adopter")
+            .get(pk=application.pk)
+        )
         if pet.lister_id != by.pk:
             raise ValidationError(_("Only the lister can decide on this application."))
         if locked.status != Application.Status.SUBMITTED:
@@ -290,7 +294,11 @@ def application_approve(
 
 @transaction.atomic
 def application_decline(*, application: Application, by, note: str) -> Application:
-    locked = Application.objects.select_for_update().select_related("pet", "adopter").get(pk=application.pk)
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("pet", "adopter")
+        .get(pk=application.pk)
+    )
     if locked.pet.lister_id != by.pk:
         raise ValidationError(_("Only the lister can decide on this application."))
     if locked.status != Application.Status.SUBMITTED:
@@ -314,7 +322,11 @@ def application_decline(*, application: Application, by, note: str) -> Applicati
 def application_mark_paid(*, application_id) -> None:
     """Payments hook: the fee settled (idempotent)."""
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("pet__lister").get(pk=application_id)
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("pet__lister")
+            .get(pk=application_id)
+        )
         if locked.paid_at is not None:
             return
         locked.paid_at = timezone.now()
@@ -335,7 +347,7 @@ def application_release_unpaid(*, application_id) -> bool:
         application = Application.objects.get(pk=application_id)
         pet = _lock_pet(application.pet_id)
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("adopter", "pet__lister")
             .get(pk=application_id)
         )
@@ -380,7 +392,11 @@ def application_confirm_received(*, application: Application, by) -> Application
     """The adopter confirms they received the pet: adoption complete, reports start."""
     with transaction.atomic():
         pet = _lock_pet(application.pet_id)
-        locked = Application.objects.select_for_update().select_related("pet__lister").get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("pet__lister")
+            .get(pk=application.pk)
+        )
         if locked.adopter_id != by.pk:
             raise ValidationError(_("Only the adopter can confirm the pickup."))
         if locked.status != Application.Status.APPROVED:
@@ -412,7 +428,7 @@ def application_handover_failed(*, application: Application, by, note: str = "")
     with transaction.atomic():
         pet = _lock_pet(application.pet_id)
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("adopter", "payment")
             .get(pk=application.pk)
         )
@@ -462,7 +478,11 @@ def application_mark_refunded(*, application_id) -> None:
 def report_submit(
     *, application: Application, by, report_date: datetime.date, photo, caption: str, condition: str
 ) -> FollowUpReport:
-    locked = Application.objects.select_for_update().select_related("pet__lister").get(pk=application.pk)
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("pet__lister")
+        .get(pk=application.pk)
+    )
     if locked.adopter_id != by.pk or locked.status != Application.Status.ADOPTED:
         raise ValidationError(_("Reports are for pets you adopted."))
     today = timezone.localdate()
