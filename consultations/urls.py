@@ -7,6 +7,7 @@ app_name = "consultations"
 
 urlpatterns = [
     path("vets/", views.vet_directory, name="vet_directory"),
+    path("vets/availability/", views.vet_availability_json, name="vet_availability_json"),
     path("vets/me/", views.vet_dashboard, name="vet_dashboard"),
     path("vets/me/availability/", views.vet_availability, name="vet_availability"),
     path("vets/me/heartbeat/", views.vet_heartbeat, name="vet_heartbeat"),

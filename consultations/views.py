@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -44,6 +44,17 @@ def vet_directory(request):
     vets = VetProfile.objects.directory(**filters)
     page = Paginator(vets, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "consultations/directory.html", {"form": form, "page": page})
+
+
+def vet_availability_json(request):
+    """{"<vet user id>": "online|busy|offline"} for the ids asked (the directory refreshes its badges)."""
+    ids = [int(part) for part in request.GET.get("ids", "").split(",")[:50] if part.isdigit()]
+    states = VetProfile.objects.listed().with_live_availability().filter(user_id__in=ids)
+    response = JsonResponse(
+        {str(user_id): state for user_id, state in states.values_list("user_id", "live_availability")}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _listed_vet_or_404(vet_id) -> VetProfile:

@@ -180,3 +180,16 @@ def test_vet_page_of_an_offline_vet_has_no_consult_button(client):
     profile = listed_vet("drh. Tidur", availability=VetProfile.Availability.OFFLINE)
     html = client.get(f"/vets/{profile.user_id}/").content.decode()
     assert f"/vets/{profile.user_id}/consult/" not in html
+
+
+def test_availability_json_answers_for_listed_vets_only(client, owner):
+    online = listed_vet("drh. Online")
+    busy = listed_vet("drh. Busy")
+    ConsultationFactory(owner=owner, vet=busy.user, status=Consultation.Status.ACTIVE)
+    unlisted = factories.UserFactory(is_vet=True)
+    factories.VetLicenceFactory(user=unlisted)  # pending
+    VetProfileFactory(user=unlisted)
+    response = client.get(f"/vets/availability/?ids={online.user_id},{busy.user_id},{unlisted.pk},x,,-1")
+    assert response.status_code == 200
+    assert response.json() == {str(online.user_id): "online", str(busy.user_id): "busy"}
+    assert client.get("/vets/availability/").json() == {}

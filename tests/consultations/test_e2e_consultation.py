@@ -60,6 +60,14 @@ def test_consultation_from_directory_to_rating(live_asgi_server, browser, owner,
     owner_page.goto(f"{base}/vets/")
     assert "4,0" in owner_page.inner_text(".vet-card")
 
+    # The directory refreshes its badges (polling, no reload): the vet goes offline elsewhere.
+    badge = owner_page.locator(f"[data-vet-id='{vet.pk}']")
+    assert badge.get_attribute("data-availability") == "online"
+    vet_page.goto(f"{base}/vets/me/")
+    vet_page.click("form.availability-toggle button")
+    owner_page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    owner_page.wait_for_selector(f"[data-vet-id='{vet.pk}'][data-availability=offline]")
+
 
 def _cats_pk():
     from tests.consultations.factories import specialty

@@ -37,6 +37,7 @@ PAGES = {
     # persona: anonymous, owner, other_member, vet, other_vet, staff
     "directory": ("/vets/", [200, 200, 200, 200, 200, 200]),
     "vet_page": ("/vets/{vet}/", [200, 200, 200, 200, 200, 200]),
+    "availability_json": ("/vets/availability/?ids={vet}", [200, 200, 200, 200, 200, 200]),
     "consult_form": ("/vets/{vet}/consult/", ["login", 200, 200, 403, 200, 200]),
     "vet_dashboard": ("/vets/me/", ["login", 404, 404, 200, 200, 404]),
     "my_consultations": ("/consultations/", ["login", 200, 200, 200, 200, 200]),
