@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Booking, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
+from .models import Booking, BookingEvent, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
 
 
 class ServiceInline(admin.TabularInline):
@@ -62,8 +62,19 @@ class ClosureAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
+class BookingEventInline(admin.TabularInline):
+    model = BookingEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["status", "actor", "note", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
+    inlines = [BookingEventInline]
     list_display = [
         "pk",
         "salon",

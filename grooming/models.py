@@ -313,6 +313,26 @@ class Booking(models.Model):
         return self.ends_at.astimezone(self.salon.tz)
 
 
+class BookingEvent(models.Model):
+    """A booking's history: every status it took, who moved it and why (shown as a timeline)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(_("status"), max_length=20, choices=Booking.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
+
+    def __str__(self):
+        return f"{self.booking_id} {self.status}"
+
+
 class Review(models.Model):
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="review")
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="reviews")

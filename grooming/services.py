@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 
 from . import slots
-from .models import Booking, Closure, Review, Salon, Service, WeeklyHours
+from .models import Booking, BookingEvent, Closure, Review, Salon, Service, WeeklyHours
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,12 @@ def today_opening(
 
 
 # --- booking lifecycle -----------------------------------------------------------------------------
+def _record(booking: Booking, *, by=None, note: str = "") -> None:
+    BookingEvent.objects.create(
+        booking=booking, status=booking.status, actor=by if getattr(by, "pk", None) else None, note=note[:300]
+    )
+
+
 def _notify_managers(salon: Salon, *, kind: str, booking: Booking) -> None:
     for manager in salon.managers.filter(is_active=True):
         notify(manager, kind=kind, context={"booking": booking}, url=booking.get_absolute_url())
@@ -126,6 +132,7 @@ def _release(booking: Booking) -> None:
     booking.status = Booking.Status.EXPIRED
     booking.reason = _("The deposit was not paid in time.")
     booking.save(update_fields=["status", "reason", "updated_at"])
+    _record(booking, note=booking.reason)
     notify(
         booking.member,
         kind="grooming.booking_released",
@@ -198,6 +205,7 @@ def booking_create(
                 deposit_amount=deposit,
                 status=Booking.Status.AWAITING_PAYMENT if deposit else Booking.Status.REQUESTED,
             )
+            _record(booking, by=member)
             if deposit:
                 from payments.services import payment_create
 
@@ -242,6 +250,7 @@ def booking_deposit_paid(*, booking: Booking) -> Booking:
             locked.status = Booking.Status.REQUESTED
             locked.hold_expires_at = None
             locked.save(update_fields=["status", "hold_expires_at", "updated_at"])
+            _record(locked)
             _notify_managers(locked.salon, kind="grooming.booking_requested", booking=locked)
         elif locked.status in (Booking.Status.EXPIRED, Booking.Status.CANCELLED, Booking.Status.DECLINED):
             # Paid after the hold was released: the slot is not guaranteed any more, so give it back.
@@ -308,6 +317,7 @@ def booking_confirm(*, booking: Booking, by) -> Booking:
             raise ValidationError(_("This booking's time has passed."))
         locked.status = Booking.Status.CONFIRMED
         locked.save(update_fields=["status", "updated_at"])
+        _record(locked, by=by)
         notify(
             locked.member,
             kind="grooming.booking_confirmed",
@@ -329,6 +339,7 @@ def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
         locked.reason = reason.strip()[:300]
         locked.cancelled_by = by
         locked.save(update_fields=["status", "reason", "cancelled_by", "updated_at"])
+        _record(locked, by=by, note=locked.reason)
         _refund_deposit(locked, reason="Grooming booking declined by the salon", by=by)
         notify(
             locked.member,
@@ -370,6 +381,7 @@ def booking_cancel(*, booking: Booking, by, reason: str = "") -> Booking:
         locked.reason = reason.strip()[:300]
         locked.cancelled_by = by
         locked.save(update_fields=["status", "reason", "cancelled_by", "updated_at"])
+        _record(locked, by=by, note=locked.reason)
         if locked.payment is not None and locked.payment.is_pending:
             from payments.services import payment_cancel
 
@@ -406,6 +418,7 @@ def _finish(booking: Booking, *, by, status: str) -> Booking:
             raise ValidationError(_("The visit has not started yet."))
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
+        _record(locked, by=by)
         if status == Booking.Status.COMPLETED:
             notify(
                 locked.member,

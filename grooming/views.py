@@ -230,6 +230,7 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
         "can_review": is_member and booking.status == Booking.Status.COMPLETED and review is None,
         "can_finish": as_manager and booking.status == Booking.Status.CONFIRMED and booking.starts_at <= now,
         "reason_form": ReasonForm(),
+        "events": booking.events.select_related("actor"),
         "pay_url": _pay_url(booking) if is_member else "",
         **extra,
     }

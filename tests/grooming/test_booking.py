@@ -103,6 +103,11 @@ def test_manager_confirms_then_completes_and_member_reviews_once(owner, salon, c
     assert review.salon == salon
     with pytest.raises(ValidationError, match="already"):
         services.review_create(booking=booking, author=owner, rating=4, text="Lagi")
+    assert list(booking.events.values_list("status", "actor")) == [
+        ("requested", owner.pk),
+        ("confirmed", salon_manager.pk),
+        ("completed", salon_manager.pk),
+    ]
     services.review_reply(review=review, by=salon_manager, text="Terima kasih!")
     review.refresh_from_db()
     assert review.reply == "Terima kasih!"
