@@ -2,6 +2,11 @@
 
 import asyncio
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 
 import pytest
@@ -123,3 +128,58 @@ async def aheaders(user, origin: bytes = ORIGIN) -> list:
     from asgiref.sync import sync_to_async
 
     return await sync_to_async(headers_for)(user, origin)
+
+
+# --- extra server processes (the Redis test and the reconnect browser test) ---------------------------
+def server_env(settings, **extra) -> dict:
+    """The environment of a daphne subprocess on the test database (as tests/conftest.py's
+    live_asgi_server builds it)."""
+    from tests.conftest import _database_url
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hellopet.settings_test",
+        "DATABASE_URL": _database_url(),
+        "HELLOPET_TESTING": "1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MEDIA_ROOT": settings.MEDIA_ROOT,
+        "PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT,
+        **extra,
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def start_server(port: int, env: dict, log_path):
+    """Start daphne on `port` and wait until it listens; returns (process, log file)."""
+    from tests.conftest import ROOT
+
+    log = open(log_path, "wb")  # noqa: SIM115 (closed by stop_server)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hellopet.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc, log
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    stop_server(proc, log)
+    raise RuntimeError(f"daphne on port {port} did not start; see {log_path}")
+
+
+def stop_server(proc, log) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+    log.close()

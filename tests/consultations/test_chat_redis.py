@@ -3,73 +3,35 @@ sent through one server reaches a socket on the other. Runs in CI (REDIS_URL set
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.conftest import ROOT, _database_url, _free_port
-from tests.consultations.chat_support import make_consultation, session_cookie
+from tests.conftest import _free_port
+from tests.consultations.chat_support import (
+    make_consultation,
+    server_env,
+    session_cookie,
+    start_server,
+    stop_server,
+)
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def _start(port, env, log_path):
-    log = open(log_path, "wb")  # noqa: SIM115 (closed when the process ends)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hellopet.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    return proc, log
-
-
-def _wait_listening(proc, port):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("a chat server exited at start-up")
-            time.sleep(0.2)
-    raise RuntimeError("a chat server did not start within 30 s")
-
-
 @pytest.fixture
 def two_servers(transactional_db, settings, tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hellopet.settings_test",
-        "DATABASE_URL": _database_url(),
-        "HELLOPET_TESTING": "1",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "REDIS_URL": settings.REDIS_URL,
-        "PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT,
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    ports = [_free_port(), _free_port()]
-    started = [_start(port, env, tmp_path / f"server-{n}.log") for n, port in enumerate(ports)]
+    env = server_env(settings, REDIS_URL=settings.REDIS_URL)
+    servers = []
     try:
-        for (proc, _), port in zip(started, ports, strict=True):
-            _wait_listening(proc, port)
-        yield ports
+        for n in range(2):
+            port = _free_port()
+            servers.append((port, *start_server(port, env, tmp_path / f"server-{n}.log")))
+        yield [port for port, _, _ in servers]
     finally:
-        for proc, log in started:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
+        for _, proc, log in servers:
+            stop_server(proc, log)
 
 
 def _open(port, consultation, cookie):

@@ -1,13 +1,14 @@
 """Owner (phone) and vet (desktop) chat in two real Chromium contexts on the live ASGI server."""
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from consultations.models import Consultation, Message
-from tests.conftest import login_in_browser
-from tests.consultations.chat_support import make_consultation
+from tests.conftest import _free_port, login_in_browser
+from tests.consultations.chat_support import make_consultation, server_env, start_server, stop_server
 from tests.factories import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -85,3 +86,42 @@ def test_owner_and_vet_chat_live_then_vet_ends_with_summary(
     owner_page.reload()
     expect(owner_page.locator(".cp-summary")).to_contain_text("Beri makanan basah")
     vet_context.close()
+
+
+def test_page_reconnects_after_a_server_restart_and_loses_nothing(browser, owner, vet, tmp_path, settings):
+    """The server goes away: a message typed meanwhile waits as "sending"; a message stored meanwhile
+    (as if through another server) is fetched by the sync after the reconnect; nothing is doubled."""
+
+    port = _free_port()
+    env = server_env(settings)
+    base = f"http://127.0.0.1:{port}"
+    consultation = make_consultation(owner, vet)
+    proc, log = start_server(port, env, tmp_path / "first.log")
+    try:
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        login_in_browser(page, base, owner)
+        page.goto(f"{base}/consultations/{consultation.pk}/")
+        expect(page.locator("[data-banner]")).to_be_hidden()  # connected and synced
+
+        stop_server(proc, log)
+        expect(page.locator("[data-banner]")).to_be_visible()  # "reconnecting"
+        page.fill("#chat-input", "Terkirim setelah tersambung lagi")
+        page.click(".chat-compose button[type=submit]")
+        expect(page.locator(".msg-mine")).to_have_attribute("data-state", "sending")
+        Message.objects.create(
+            consultation=consultation, sender=vet, client_id=uuid.uuid4(), body="Dari server lain"
+        )
+
+        proc, log = start_server(port, env, tmp_path / "second.log")
+        expect(page.locator(".msg-theirs .msg-body")).to_have_text(["Dari server lain"], timeout=20_000)
+        expect(page.locator(".msg-mine[data-id]")).to_have_count(1, timeout=20_000)
+        expect(page.locator("[data-banner]")).to_be_hidden()
+        assert list(Message.objects.filter(consultation=consultation).values_list("body", flat=True)) == [
+            "Dari server lain",
+            "Terkirim setelah tersambung lagi",
+        ]
+        context.close()
+    finally:
+        if not log.closed:
+            stop_server(proc, log)
