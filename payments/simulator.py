@@ -5,7 +5,7 @@ midtransclient) calls it over HTTP at the configured base URLs, which default to
 SITE_URL + /payments/simulator/... when no keys are configured. It serves:
 
   POST snap/v1/transactions         create a Snap order -> {token, redirect_url}
-  GET  snap/v2/vtweb/<token>        the hosted "Snap page": pay / fail / let it expire (labelled SIMULATOR)
+  GET  snap/v2/vtweb/<token>        the hosted "Snap page": pay / pay later / fail / let it expire (SIMULATOR)
   GET  api/v2/<order_id>/status     Core API transaction status
   POST api/v2/<order_id>/refund     Core API refund (no notification is sent for it)
   POST api/v2/<order_id>/expire     Core API expire (reconciliation closes abandoned orders with it)
@@ -210,7 +210,7 @@ def checkout(request, token):
             request, "payments/simulator_checkout.html", {"txn": txn, "open": open_, "methods": METHODS}
         )
     method = request.POST.get("method", "qris")
-    if choice not in ("pay", "fail", "expire") or method not in METHODS:
+    if choice not in ("pay", "later", "fail", "expire") or method not in METHODS:
         context = {"txn": txn, "open": open_, "methods": METHODS, "error": _("Choose what should happen.")}
         return render(request, "payments/simulator_checkout.html", context, status=400)
     now = timezone.now()
@@ -219,6 +219,9 @@ def checkout(request, token):
     if choice == "pay":
         txn.transaction_status, txn.fraud_status = METHODS[method]
         txn.settlement_time = now if txn.transaction_status == "settlement" else None
+    elif choice == "later":
+        # A VA number / QRIS code was issued and the customer has not paid yet (Midtrans: pending).
+        txn.transaction_status, txn.fraud_status = "pending", "accept"
     elif choice == "fail":
         txn.transaction_status, txn.fraud_status = "deny", "accept"
     else:

@@ -202,3 +202,22 @@ def test_stand_in_status_is_404_until_the_customer_acts():
 def test_stand_in_is_gone_when_real_keys_are_configured(sandbox):
     assert Client().get("/payments/simulator/api/v2/HP-b-1/status").status_code == 404
     assert Client().get("/payments/simulator/snap/v2/vtweb/anything").status_code == 404
+
+
+def test_pay_later_stays_pending_and_can_be_paid_afterwards(
+    payment, owner, client_for, handler, in_process_simulator, django_capture_on_commit_callbacks
+):
+    client, checkout = start(payment, owner, client_for)
+    choose(client, checkout, "later", method="bank_transfer")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    assert payment.attempts.get().status == "pending"
+    assert PaymentNotification.objects.get().outcome == "recorded pending"
+    # Back on the pay page, "Pay now" returns to the same simulated order.
+    again = client.post(f"/payments/{payment.pk}/")
+    assert again["Location"].endswith(checkout)
+    with django_capture_on_commit_callbacks(execute=True):
+        choose(client, checkout, "pay", method="bank_transfer")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert handler.calls == [("paid", str(payment.pk))]
