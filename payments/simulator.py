@@ -21,6 +21,7 @@ Everything here answers 404 once real keys are configured.
 
 import base64
 import datetime
+import hmac
 import json
 import logging
 import re
@@ -92,7 +93,8 @@ def _server_key_required(view):
             key = base64.b64decode(encoded).decode().split(":", 1)[0]
         except (ValueError, UnicodeDecodeError):
             key, scheme = "", ""
-        if scheme.lower() != "basic" or key != midtrans.simulator_server_key():
+        expected = midtrans.simulator_server_key()
+        if scheme.lower() != "basic" or not hmac.compare_digest(key.encode(), expected.encode()):
             return _error(
                 401, "Access denied due to unauthorized transaction, please check client or server key"
             )
@@ -176,6 +178,15 @@ def snap_create(request):
         return _error(400, "transaction_details.order_id and gross_amount are required")
     if not ORDER_ID.match(order_id) or gross_amount < 1:
         return _error(400, "transaction_details is invalid")
+    items = parameters.get("item_details") or []
+    try:
+        # Midtrans refuses these too: catching them here keeps our requests honest offline.
+        if items and sum(int(i["price"]) * int(i["quantity"]) for i in items) != gross_amount:
+            return _error(400, "transaction_details.gross_amount is not equal to the sum of item_details")
+        if any(len(str(i["name"])) > 50 for i in items):
+            return _error(400, "item_details.name is too long (max 50)")
+    except (KeyError, TypeError, ValueError):
+        return _error(400, "item_details is invalid")
     now = timezone.now()
     token = str(uuid.uuid4())
     try:

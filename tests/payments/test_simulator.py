@@ -221,3 +221,17 @@ def test_pay_later_stays_pending_and_can_be_paid_afterwards(
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PAID
     assert handler.calls == [("paid", str(payment.pk))]
+
+
+def test_stand_in_refuses_items_that_do_not_add_up_like_midtrans():
+    key = _auth(midtrans.simulator_server_key())
+    body = json.dumps(
+        {
+            "transaction_details": {"order_id": "HP-c-1", "gross_amount": 1000},
+            "item_details": [{"id": "x", "price": 900, "quantity": 1, "name": "Konsultasi"}],
+        }
+    )
+    response = Client().post(
+        "/payments/simulator/snap/v1/transactions", body, content_type="application/json", **key
+    )
+    assert response.status_code == 400
