@@ -88,3 +88,33 @@ def test_member_books_manager_confirms_member_reviews(
     page.wait_for_url(f"{base}/grooming/{salon.slug}/")
     assert page.locator("#reviews").inner_text().count("Mochi wangi sekali") == 1
     assert Review.objects.get().rating == 5
+
+
+def test_deposit_is_paid_through_the_payment_page(live_asgi_server, phone_context, owner, salon_manager):
+    """Book at a salon that asks a deposit, pay it in the simulator, the booking goes to the salon."""
+    base = live_asgi_server
+    salon = SalonFactory(name="Guguk Spa", slug="guguk-spa", open_hours=ALL_DAY, deposit_amount=50_000)
+    salon.managers.add(salon_manager)
+    cat = ServiceFactory(salon=salon, species="cat", price=120_000)
+    page = phone_context.new_page()
+    login_in_browser(page, base, owner)
+    tomorrow = (timezone.now().astimezone(salon.tz) + dt.timedelta(days=1)).date().isoformat()
+    page.goto(f"{base}/grooming/{salon.slug}/book/?service={cat.pk}&date={tomorrow}")
+    page.locator("input[name=slot]").nth(20).check()
+    page.fill("input[name=pet_name]", "Kiko")
+    page.click("#booking-form button[type=submit]")
+    page.wait_for_load_state()
+    booking = Booking.objects.get()
+    assert booking.status == Booking.Status.AWAITING_PAYMENT
+    assert page.url == f"{base}/payments/{booking.payment_id}/"
+    page.click(".pay-form button[type=submit]")
+    page.click("button[name=choice][value=pay]")
+    page.wait_for_load_state()
+    for _ in range(50):  # the notification and the finish page's status check arrive asynchronously
+        booking.refresh_from_db()
+        if booking.status != Booking.Status.AWAITING_PAYMENT:
+            break
+        page.wait_for_timeout(200)
+    assert booking.status == Booking.Status.REQUESTED
+    page.goto(f"{base}/grooming/bookings/{booking.pk}/")
+    assert page.locator("#booking-status.status-requested").count() == 1
