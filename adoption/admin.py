@@ -164,18 +164,14 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["pet", "adopter"]
     date_hierarchy = "created_at"
     inlines = [ApplicationEventInline, FollowUpReportInline]
+    # A record of what the adopter answered and what happened: state changes go through the services;
+    # staff may only move the next report's due date (e.g. after talking to the adopter).
     readonly_fields = [
-        "code",
-        "pet",
-        "adopter",
-        "status",
-        "fee",
-        "payment",
-        "paid_at",
-        "adopted_at",
-        "created_at",
-    ]
-    exclude = ["reminded_for"]
+        "code", "pet", "adopter", "status", "fee", "payment", "paid_at", "adopted_at", "created_at",
+        "terms_accepted_at", "pickup_at", "pickup_address", "pickup_phone", "decline_note", "reminded_for",
+        *Application.QUESTION_FIELDS,
+    ]  # fmt: skip
+    fields = [*readonly_fields[:9], "next_report_due", *readonly_fields[9:]]
 
     def has_add_permission(self, request):
         return False  # adopters apply through the checkout

@@ -42,6 +42,11 @@ class MultipleSafeImageField(SafeImageField):
         return cleaned
 
 
+class PhotoChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return _("Photo %(n)d") % {"n": obj.position + 1}
+
+
 class PetForm(forms.ModelForm):
     age_estimate_months = forms.IntegerField(
         label=_("or estimated age (months)"), min_value=0, max_value=360, required=False,
@@ -84,7 +89,7 @@ class PetForm(forms.ModelForm):
         self.fields["rehoming_reason"].widget.attrs["rows"] = 3
         self.existing_photos = list(self.instance.photos.all()) if self.instance.pk else []
         if self.existing_photos:
-            self.fields["remove_photos"] = forms.ModelMultipleChoiceField(
+            self.fields["remove_photos"] = PhotoChoiceField(
                 label=_("Remove photos"), required=False, widget=forms.CheckboxSelectMultiple,
                 queryset=self.instance.photos.all(),
             )  # fmt: skip

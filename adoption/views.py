@@ -164,6 +164,9 @@ def listings(request):
 @login_required
 def application_approve(request, pk):
     application = get_application_for_lister(request.user, pk)
+    if application.status != Application.Status.SUBMITTED or not application.pet.is_available:
+        messages.error(request, _("This application can no longer be approved."))
+        return redirect("adoption:listings")
     form = ApproveForm(request.POST or None, initial={"pickup_phone": request.user.phone})
     if request.method == "POST" and form.is_valid():
         try:

@@ -303,3 +303,12 @@ def test_listings_page_runs_constant_queries(client_for, lister, rows, django_as
     client.get("/adoption/listings/")
     with django_assert_num_queries(8):
         client.get("/adoption/listings/")
+
+
+def test_approve_page_for_a_decided_application_redirects_with_a_message(client_for, lister, application):
+    approve(application, lister)
+    response = client_for(lister).get(
+        f"/adoption/listings/applications/{application.pk}/approve/", follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/adoption/listings/"
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
