@@ -285,6 +285,8 @@ def attempt_apply_status(
 
         target = _target_status(txn, fraud)
         if target is None:
+            if status.get("refunds") and payment.is_paid:
+                return _record_gateway_refunds(payment, locked, status["refunds"], source=source)
             return f"recorded {txn}"
         if target == Payment.Status.PAID:
             if payment.status == Payment.Status.PENDING:
@@ -315,6 +317,46 @@ def attempt_apply_status(
             )
             return f"{txn} after paid: flagged"
         return "no change"
+
+
+def _record_gateway_refunds(payment: Payment, attempt: PaymentAttempt, refunds: list, *, source: str) -> str:
+    """Refunds Midtrans reports that our ledger does not know (made in the Midtrans dashboard, or
+    reported before our own request returned): record them so the ledger, revenue and the owning
+    app agree with the money. Runs inside attempt_apply_status's transaction, payment locked."""
+    added = 0
+    for item in refunds if isinstance(refunds, list) else []:
+        if not isinstance(item, dict):
+            continue
+        reference = str(item.get("refund_chargeback_id") or "")[:100]
+        key = str(item.get("refund_key") or f"{attempt.order_id}-CB{reference}")[:80]
+        amount = midtrans.parse_amount(item.get("refund_amount"))
+        if Refund.objects.filter(refund_key=key).exists() or not amount:
+            continue
+        if amount > payment.amount - payment.refunded_amount:
+            _flag(
+                payment,
+                f"Midtrans reports a refund of {amount} on {attempt.order_id} beyond what was "
+                "paid: check the dashboard.",
+                source=source,
+            )
+            continue
+        Refund.objects.create(
+            payment=payment,
+            amount=amount,
+            reason=str(item.get("reason") or "Refunded through the Midtrans dashboard")[:300],
+            refund_key=key,
+            gateway_reference=reference,
+            completed_at=timezone.now(),
+        )
+        payment.refunded_amount += amount
+        added += 1
+        new = (
+            Payment.Status.REFUNDED
+            if payment.refunded_amount >= payment.amount
+            else Payment.Status.PARTIALLY_REFUNDED
+        )
+        _move(payment, new, source=source, note=f"Midtrans refund {key}")
+    return f"recorded {added} refund(s) from Midtrans" if added else "no change (refunds known)"
 
 
 def attempt_sync(*, attempt: PaymentAttempt, source: str) -> str:
@@ -458,6 +500,12 @@ def payment_refund(
             refund_key = None
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        already = Refund.objects.filter(refund_key=refund_key).first() if refund_key else None
+        if already is not None:
+            # Midtrans's refund notification was faster than us and recorded it: keep our reason and author.
+            already.reason, already.created_by = reason[:300], by if getattr(by, "pk", None) else None
+            already.save(update_fields=["reason", "created_by"])
+            return already
         if amount > refundable_amount(locked):
             # A parallel refund got there first; Midtrans dedups by refund_key, our ledger by this check.
             raise ValidationError(_("This payment was refunded meanwhile."))

@@ -241,15 +241,42 @@ def test_settlement_after_local_cancel_is_flagged_not_revived(
     assert ("paid", str(payment.pk)) not in handler.calls
 
 
-def test_refund_notification_is_recorded_on_the_attempt_only(payment, open_attempt, mocked):
+def test_refund_made_in_the_midtrans_dashboard_is_recorded_once_and_told(
+    payment, open_attempt, handler, mocked, django_capture_on_commit_callbacks
+):
     from payments import services
 
     services.payment_set_status(payment=payment, status="paid")
     mocked.get(status_url(open_attempt.order_id), json=status_response("refund", open_attempt))
-    assert post(signed("refund", open_attempt)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert post(signed("refund", open_attempt)).status_code == 200
     open_attempt.refresh_from_db()
     assert open_attempt.status == "refund"
-    assert status_of(payment) == Payment.Status.PAID  # our ledger moves with our Refund rows
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED and payment.refunded_amount == 150_000
+    refund = payment.refunds.get()
+    assert refund.refund_key == "HP-recorded-1-R1" and refund.gateway_reference == "12345"
+    assert handler.calls == [("refunded", str(payment.pk), 150_000)]
+
+
+def test_our_own_refund_reported_back_by_midtrans_is_not_counted_twice(payment, open_attempt, mocked):
+    from payments import services
+
+    PaymentAttempt.objects.filter(pk=open_attempt.pk).update(status="settlement", payment_type="gopay")
+    services.payment_set_status(payment=payment, status="paid")
+    key = f"{open_attempt.order_id}-R1"
+    mocked.post(
+        f"https://api.sandbox.midtrans.com/v2/{open_attempt.order_id}/refund",
+        json={"status_code": "200", "refund_chargeback_id": 12345, "refund_key": key},
+    )
+    services.payment_refund(payment=payment, reason="Batal")
+    body = status_response("refund", open_attempt)
+    body["refunds"][0]["refund_key"] = key
+    mocked.get(status_url(open_attempt.order_id), json=body)
+    assert post(signed("refund", open_attempt)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.refunds.count() == 1 and payment.refunded_amount == 150_000
 
 
 def test_failing_hook_does_not_undo_the_payment_and_reconcile_redelivers(
@@ -294,3 +321,25 @@ def test_money_that_arrived_after_close_can_be_refunded_without_reopening(
     assert handler.calls == []
     today = payment.created_at.date()
     assert all(row[1:] == (0, 0, 0) for row in monthly_revenue(today, today))
+
+
+def test_refund_notification_arriving_before_our_refund_is_written(
+    payment, open_attempt, mocked, monkeypatch
+):
+    from payments import midtrans, services
+
+    PaymentAttempt.objects.filter(pk=open_attempt.pk).update(status="settlement", payment_type="gopay")
+    services.payment_set_status(payment=payment, status="paid")
+
+    def refund_and_notify_at_once(order_id, *, refund_key, amount, reason):
+        body = status_response("refund", open_attempt)
+        body["refunds"][0]["refund_key"] = refund_key
+        mocked.get(status_url(open_attempt.order_id), json=body)
+        assert post(signed("refund", open_attempt)).status_code == 200  # Midtrans was quicker than us
+        return {"status_code": "200", "refund_chargeback_id": 12345, "refund_key": refund_key}
+
+    monkeypatch.setattr(midtrans, "refund", refund_and_notify_at_once)
+    refund = services.payment_refund(payment=payment, reason="Batal")
+    payment.refresh_from_db()
+    assert payment.refunds.get() == refund
+    assert payment.refunded_amount == 150_000 and payment.status == Payment.Status.REFUNDED
