@@ -244,7 +244,7 @@ def _target_status(transaction_status: str, fraud_status: str) -> str | None:
         return Payment.Status.FAILED
     if transaction_status == "expire":
         return Payment.Status.EXPIRED
-    return None  # pending, authorize, refund, chargeback...: refunds are driven by our Refund rows
+    return None  # pending, authorize, refund, chargeback: refunds are handled from their "refunds" list
 
 
 def attempt_apply_status(
