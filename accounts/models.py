@@ -63,6 +63,28 @@ class Regency(models.Model):
         return self.province.timezone
 
 
+# Titles that precede Indonesian names and are not what a person is called by ("I"/"Ni" open Balinese names).
+HONORIFICS = {
+    "drh",
+    "dr",
+    "dra",
+    "drs",
+    "prof",
+    "ir",
+    "h",
+    "hj",
+    "ibu",
+    "bapak",
+    "bu",
+    "pak",
+    "mr",
+    "mrs",
+    "ms",
+    "i",
+    "ni",
+}
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -132,7 +154,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def first_name(self):
-        return (self.full_name or self.email).split()[0]
+        """The name to greet someone by: "drh. Ayu Pratiwi" -> "Ayu" (titles are skipped)."""
+        words = (self.full_name or self.email).split()
+        names = [w for w in words if w.rstrip(".,").lower() not in HONORIFICS and not w.endswith(".")]
+        return (names or words)[0]
 
     @property
     def display_name(self):

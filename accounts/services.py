@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,9 +82,34 @@ def verification_delete(verification) -> None:
 
 
 @transaction.atomic
-def account_delete(*, user: User) -> None:
-    """Delete an account with everything that cascades from it, private scans included."""
-    user.delete()
+def account_delete(*, user: User) -> str:
+    """Delete an account with everything that cascades from it, private scans included.
+
+    Consultations (medical records) and payments (bookkeeping, Indonesian tax law keeps them for 10
+    years) protect the user row. Such an account is anonymised instead: identity documents, contact
+    data and login are removed; the records keep a nameless, inactive user. Returns "deleted" or
+    "anonymised".
+    """
+    try:
+        with transaction.atomic():
+            user.delete()
+        return "deleted"
+    except ProtectedError:
+        pass
+    with transaction.atomic():
+        for verification in [*user.identity_verifications.all(), *user.vet_licences.all()]:
+            verification.delete()  # the files go after commit
+        user.notifications.all().delete()
+        user.email = f"deleted-{user.pk}@deleted.invalid"
+        user.full_name = _("Deleted account")
+        user.phone = ""
+        user.city = None
+        user.organisation_name = ""
+        user.is_shelter = False
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    return "anonymised"
 
 
 __all__ = [

@@ -71,8 +71,16 @@ def account_delete(request):
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        services.account_delete(user=user)
-        messages.success(request, _("Your account and all its data were deleted."))
+        if services.account_delete(user=user) == "deleted":
+            messages.success(request, _("Your account and all its data were deleted."))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your account and personal data were deleted. Consultation and payment records are "
+                    "kept without your name, as medical and tax rules require."
+                ),
+            )
         return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form})
 

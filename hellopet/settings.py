@@ -217,6 +217,8 @@ LOGGING = {
 
 # Product rules that operators may tune.
 CONSULTATION_ACCEPT_TIMEOUT_MINUTES = env.int("CONSULTATION_ACCEPT_TIMEOUT_MINUTES", default=15)
+# A vet marked online but not seen (page, heartbeat, chat) for this long shows as offline.
+VET_PRESENCE_TIMEOUT_MINUTES = env.int("VET_PRESENCE_TIMEOUT_MINUTES", default=60)
 PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=60)
 
 # Serve static files straight from the app folders in dev and tests (no collectstatic needed).

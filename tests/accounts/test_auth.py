@@ -152,3 +152,29 @@ def test_repeated_wrong_passwords_lock_the_login_for_that_email(client):
         client.post("/accounts/login/", {"username": "budi@example.test", "password": PASSWORD}).status_code
         == 302
     )
+
+
+def test_deleting_an_account_with_payment_records_anonymises_it(
+    client_for, owner, django_capture_on_commit_callbacks
+):
+    from payments.services import payment_create
+
+    payment_create(payer=owner, purpose="test", target=owner, amount=50000, description="Konsultasi")
+    scan = owner.identity_verifications.get().scan
+    storage, name = scan.storage, scan.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(owner).post("/accounts/delete/", {"password": PASSWORD})
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert not owner.is_active and not owner.has_usable_password()
+    assert owner.email.endswith("@deleted.invalid") and owner.phone == "" and owner.city is None
+    assert "Budi" not in owner.full_name
+    assert not owner.identity_verifications.exists() and not storage.exists(name)
+    assert owner.payments.count() == 1  # the bookkeeping record stays, nameless
+
+
+def test_greeting_name_skips_titles():
+    assert User(full_name="drh. I Made Wirawan").first_name == "Made"  # "I" marks a Balinese man's name
+    assert User(full_name="drh. Ayu Pratiwi").first_name == "Ayu"
+    assert User(full_name="Dr. Hj. Siti Aminah").first_name == "Siti"
+    assert User(full_name="Budi Santoso").first_name == "Budi"

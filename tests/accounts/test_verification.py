@@ -62,10 +62,10 @@ def test_scan_is_stored_privately_reencoded_and_stripped_of_exif(client_for, unv
 @pytest.mark.parametrize(
     "scan, expected",
     [
-        (upload(b"%PDF-1.4 not an image", name="ktp.jpg"), "not a valid image"),
-        (upload(b"just text pretending", name="ktp.jpg"), "not a valid image"),
-        (upload(image_bytes()[:200], name="ktp.jpg"), "not a valid image"),
-        (upload(image_bytes("GIF"), name="ktp.jpg", content_type="image/gif"), "JPEG, PNG or WebP"),
+        (upload(b"%PDF-1.4 not an image", name="ktp.jpg"), "bukan gambar yang valid"),
+        (upload(b"just text pretending", name="ktp.jpg"), "bukan gambar yang valid"),
+        (upload(image_bytes()[:200], name="ktp.jpg"), "bukan gambar yang valid"),
+        (upload(image_bytes("GIF"), name="ktp.jpg", content_type="image/gif"), "JPEG, PNG, atau WebP"),
     ],
     ids=["pdf-named-jpg", "text", "truncated-jpeg", "gif"],
 )
@@ -78,6 +78,14 @@ def test_bad_uploads_are_clear_form_errors(client_for, unverified_member, scan, 
     assert expected in " ".join(response.context["form"].errors["scan"])
     assert not IdentityVerification.objects.exists()
     assert 'value="Dewi Anggraini"' in response.content.decode()  # typed fields kept
+
+
+def test_upload_errors_are_in_english_for_english_readers(client_for, unverified_member):
+    c = client_for(unverified_member)
+    c.cookies["django_language"] = "en"
+    response = c.post("/accounts/verification/", form_data(scan=upload(b"just text", name="ktp.jpg")))
+    assert response.status_code == 200
+    assert "not a valid image" in " ".join(response.context["form"].errors["scan"])
 
 
 def test_oversize_upload_is_refused(client_for, unverified_member, settings):
