@@ -19,7 +19,7 @@ run: install
 	DEBUG=True $(BIN)/python manage.py migrate --noinput
 	DEBUG=True $(BIN)/python manage.py seed_demo
 	@echo "HELLOPET! on http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
-	DEBUG=True $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=True SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
