@@ -4,8 +4,9 @@ record an ApplicationEvent, notify after commit (notify() defers delivery to on_
 import datetime
 import logging
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,7 +168,11 @@ def cart_add(*, user, pet: Pet) -> CartItem:
             raise ValidationError(_("%(name)s is already in your cart.") % {"name": locked.name})
         if Application.objects.filter(adopter=user, pet=locked, status__in=Application.OPEN).exists():
             raise ValidationError(_("You already applied for %(name)s.") % {"name": locked.name})
-        return CartItem.objects.create(user=user, pet=locked)
+        try:
+            with transaction.atomic():
+                return CartItem.objects.create(user=user, pet=locked)
+        except IntegrityError:  # a double click that raced past the check above
+            raise ValidationError(_("%(name)s is already in your cart.") % {"name": locked.name})
 
 
 def cart_remove(*, user, pet_id) -> None:
@@ -187,6 +192,8 @@ def checkout(*, adopter, answers: dict) -> list[Application]:
     _require_verified(adopter, _("Verify your identity (KTP) before adopting."))
     created = []
     with transaction.atomic():
+        # One checkout per adopter at a time: a double submit waits here, then finds the cart empty.
+        get_user_model().objects.select_for_update().filter(pk=adopter.pk).first()
         items = list(CartItem.objects.filter(user=adopter).select_related("pet"))
         if not items:
             raise ValidationError(_("Your adoption cart is empty."))

@@ -94,3 +94,34 @@ def test_concurrent_cart_add_and_adoption_never_leave_adopted_pet_in_a_cart():
     pet.refresh_from_db()
     assert pet.status == Pet.Status.ADOPTED
     assert not pet.cart_items.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_double_submitted_checkout_creates_one_application():
+    from tests.adoption.factories import ANSWERS
+
+    adopter = base.VerifiedMemberFactory()
+    pet = PetFactory()
+    services.cart_add(user=adopter, pet=pet)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(len(services.checkout(adopter=adopter, answers=dict(ANSWERS))))
+        except ValidationError:
+            outcomes.append("refused")
+        except Exception as error:  # noqa: BLE001
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(map(str, outcomes)) == ["1", "refused"], outcomes
+    assert Application.objects.filter(pet=pet, adopter=adopter).count() == 1
