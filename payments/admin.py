@@ -134,6 +134,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "purpose",
         "target_type",
         "target_id",
+        "target_display",
         "description",
         "amount",
         "refunded_amount",
@@ -153,6 +154,13 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a ledger keeps its rows
+
+    @admin.display(description=_("paid for"))
+    def target_display(self, obj):
+        try:
+            return str(obj.target) if obj.target is not None else _("(deleted)")
+        except Exception:  # a model of an app that is gone: show the raw reference instead
+            return f"{obj.target_type_id}:{obj.target_id}"
 
     @admin.display(description=_("payment"), ordering="created_at")
     def short_id(self, obj):

@@ -85,6 +85,8 @@ def payment_create(
 ) -> Payment:
     if int(amount) <= 0:
         raise ValidationError(_("A payment needs a positive amount."))
+    if not purpose or len(purpose) > 30:
+        raise ValueError("purpose must be 1-30 characters (the name the app registered its handler under)")
     return Payment.objects.create(
         payer=payer,
         purpose=purpose,
