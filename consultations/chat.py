@@ -14,7 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -116,7 +116,7 @@ def message_send(
     sends it itself, straight from its event loop.
 
     Cost of the usual case: one INSERT. The unique constraint decides duplicates, so there is no
-    SELECT first; the savepoint keeps a surrounding transaction usable after an IntegrityError.
+    SELECT first.
     """
     message = Message(
         consultation=consultation,
@@ -128,8 +128,11 @@ def message_send(
         attachment_height=attachment_height,
     )
     try:
-        with transaction.atomic():
-            message.save(force_insert=True)
+        if connection.in_atomic_block:
+            with transaction.atomic():  # a savepoint keeps the caller's transaction usable
+                message.save(force_insert=True)
+        else:
+            message.save(force_insert=True)  # autocommit (the consumer): exactly one statement
     except IntegrityError:
         if message.attachment:  # the file was written before the INSERT failed
             message.attachment.storage.delete(message.attachment.name)

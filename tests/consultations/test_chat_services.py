@@ -27,7 +27,7 @@ def send(consultation, sender, body="Halo", client_id=None):
 
 def test_message_send_stores_once_per_client_id(consultation, owner, django_assert_num_queries):
     client_id = uuid.uuid4()
-    with django_assert_num_queries(3):  # SAVEPOINT, INSERT, RELEASE: no SELECT first
+    with django_assert_num_queries(3):  # inside a transaction: SAVEPOINT, INSERT, RELEASE; no SELECT
         first, created = send(consultation, owner, client_id=client_id)
     assert created
     again, created_again = send(consultation, owner, "edited?", client_id=client_id)
@@ -199,3 +199,15 @@ def test_group_send_failure_is_logged_not_raised(consultation, monkeypatch, capl
     monkeypatch.setattr(chat, "get_channel_layer", lambda: Broken())
     chat.broadcast_consultation_event(consultation, "consultation.accepted")
     assert "relay" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_message_send_in_autocommit_is_a_single_insert(owner, vet, django_assert_num_queries):
+    consultation = make_consultation(owner, vet)
+    with django_assert_num_queries(1) as captured:
+        _, created = send(consultation, owner)
+    assert created and captured.captured_queries[0]["sql"].startswith("INSERT")
+    client_id = Message.objects.get().client_id
+    with django_assert_num_queries(2):  # the duplicate's INSERT fails, then one SELECT
+        _, created = send(consultation, owner, client_id=client_id)
+    assert not created
