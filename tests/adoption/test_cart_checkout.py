@@ -194,3 +194,13 @@ def test_applications_page_runs_constant_queries(
     client.get("/adoption/applications/")
     with django_assert_num_queries(7):  # session, user, unread count, applications, photos, events, reports
         client.get("/adoption/applications/")
+
+
+@pytest.mark.parametrize("rows", [2, 10])
+def test_cart_page_runs_constant_queries(client_for, owner, lister, rows, django_assert_num_queries):
+    for _ in range(rows):
+        services.cart_add(user=owner, pet=PetFactory(lister=lister))
+    client = client_for(owner)
+    client.get("/adoption/cart/")
+    with django_assert_num_queries(5):  # session, user, unread count, items with pets, photos
+        client.get("/adoption/cart/")
