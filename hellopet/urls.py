@@ -20,8 +20,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.DEBUG or settings.TESTING:
+    from django.urls import re_path
+    from django.views.static import serve
 
-    # Public media only; private files have no URL prefix and are served by checking views.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Public media for the dev server and browser tests; in production the web server serves MEDIA_ROOT.
+    # Only public media: private files have no URL and are served by views that check access.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

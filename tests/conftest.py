@@ -159,6 +159,15 @@ def live_asgi_server(transactional_db, settings, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        if connection.vendor == "postgresql":
+            # ORM calls made while Playwright's sync API runs get a connection of their own (Django keys
+            # connections by async context) that nothing closes; it would block dropping the test
+            # database at the end of the run. End every session but the main one.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture
