@@ -36,6 +36,17 @@ def _fresh_channel_layer():
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def _close_worker_thread_connections():
+    """The consumer's database calls (and sync_to_async here) run in asgiref's shared worker thread,
+    whose connection Django's test teardown does not see; close it so PostgreSQL can drop the test DB."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
 async def pair(owner, vet, status=Status.ACTIVE):
     consultation = await amake(owner, vet, status)
     owner_socket = await open_socket(consultation, await aheaders(owner))

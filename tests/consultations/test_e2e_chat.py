@@ -11,12 +11,29 @@ from tests.conftest import _free_port, login_in_browser
 from tests.consultations.chat_support import make_consultation, server_env, start_server, stop_server
 from tests.factories import image_bytes
 
+
+def close_greenlet_connections():
+    """ORM calls made while Playwright's sync API runs use a connection of their own (asgiref's Local
+    follows the greenlet's context). Close it at the end of the test: otherwise live_asgi_server's
+    teardown terminates it and the next browser test's body inherits a dead connection."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_owner_and_vet_chat_live_then_vet_ends_with_summary(
-    live_asgi_server, browser, phone_context, owner, vet
+    owner, vet, live_asgi_server, browser, phone_context
 ):
+    try:
+        _chat_scenario(live_asgi_server, browser, phone_context, owner, vet)
+    finally:
+        close_greenlet_connections()
+
+
+def _chat_scenario(live_asgi_server, browser, phone_context, owner, vet):
     base = live_asgi_server
     consultation = make_consultation(owner, vet)
     room = f"{base}/consultations/{consultation.pk}/"
@@ -88,7 +105,7 @@ def test_owner_and_vet_chat_live_then_vet_ends_with_summary(
     vet_context.close()
 
 
-def test_page_reconnects_after_a_server_restart_and_loses_nothing(browser, owner, vet, tmp_path, settings):
+def test_page_reconnects_after_a_server_restart_and_loses_nothing(owner, vet, settings, tmp_path, browser):
     """The server goes away: a message typed meanwhile waits as "sending"; a message stored meanwhile
     (as if through another server) is fetched by the sync after the reconnect; nothing is doubled."""
 
@@ -125,3 +142,4 @@ def test_page_reconnects_after_a_server_restart_and_loses_nothing(browser, owner
     finally:
         if not log.closed:
             stop_server(proc, log)
+        close_greenlet_connections()
