@@ -58,6 +58,7 @@ def _dumps(event: dict) -> str:
 
 class ChatConsumer(AsyncWebsocketConsumer):
     joined = False
+    heartbeat = None
 
     async def connect(self):
         # Accept first, then close with our code: a close before accept reaches the browser as a bare
@@ -120,7 +121,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not self.joined:
             return
         self.joined = False
-        self.heartbeat.cancel()
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
         await self.channel_layer.group_discard(self.group, self.channel_name)
         remaining = await database_sync_to_async(self._leave)()
         await self.broadcast({"type": "presence", "user_id": self.user.pk, "online": remaining > 0})
