@@ -99,7 +99,7 @@ def test_ended_room_shows_history_without_composer(client_for, owner, vet):
     )
     html = client_for(owner).get(room_url(consultation)).content.decode()
     assert "Semoga cepat sembuh" in html
-    assert "data-compose" not in html and "js/chat.js" not in html
+    assert "data-compose" not in html and 'data-open=""' in html  # chat.js only scrolls and shows receipts
 
 
 @pytest.mark.django_db
