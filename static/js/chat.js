@@ -448,9 +448,16 @@
     if (!socket && !finished) {
       attempts = 0;
       connect();
+    } else {
+      send({ type: "sync", after: lastId }); // a phone waking up may have missed relays
     }
     sendRead();
   });
+  // The relay is best-effort (the channel layer may drop under load); a periodic sync while the page
+  // is visible heals a gap without waiting for a reconnect. One cheap indexed query a minute.
+  setInterval(function () {
+    if (document.visibilityState === "visible" && !finished) send({ type: "sync", after: lastId });
+  }, 60000);
   window.addEventListener("online", function () {
     if (!socket && !finished) {
       attempts = 0;
