@@ -20,6 +20,12 @@
 
   var FINAL_CODES = { 4401: "login", 4403: "forbidden", 4409: "closed" };
   var lastId = Number(d.lastId || 0); // newest message id this page holds
+  // Sync cursor: the newest id known for SETTLE_MS. Ids are taken before commit, so a smaller id can
+  // become visible a few milliseconds after a larger one; syncing from an id known for a while (and
+  // dropping duplicates by id) cannot step over such a late message.
+  var SETTLE_MS = 10000;
+  var settled = lastId;
+  var arrivals = [];
   var peerRead = Number(d.peerRead || 0); // the other side has read up to here
   var readSent = 0;
   var pending = {}; // client_id -> {frame, el}; resent (same client_id) after a reconnect
@@ -189,6 +195,7 @@
     insertById(li, ev.id);
     if (empty) empty.hidden = true;
     if (ev.id > lastId) lastId = ev.id;
+    arrivals.push([ev.id, Date.now()]);
     refreshReceipts();
     if (stick) scrollDown();
     if (ev.sender && ev.sender.id !== me) {
@@ -214,6 +221,20 @@
     waiting.failed = true;
   }
 
+  function syncCursor() {
+    var cutoff = Date.now() - SETTLE_MS;
+    arrivals = arrivals.filter(function (arrival) {
+      if (arrival[1] > cutoff) return true;
+      if (arrival[0] > settled) settled = arrival[0];
+      return false;
+    });
+    return settled;
+  }
+
+  function sync() {
+    return send({ type: "sync", after: syncCursor() });
+  }
+
   // --- socket ---------------------------------------------------------------------------------------
   function send(data) {
     if (socket && socket.readyState === WebSocket.OPEN) {
@@ -232,7 +253,7 @@
     current.onopen = function () {
       // Catch up on everything stored after what this page holds, then resend what was not acknowledged
       // (same client_id: the server stores it at most once).
-      send({ type: "sync", after: lastId });
+      sync();
       pendingOrder.forEach(function (clientId) {
         var waiting = pending[clientId];
         if (waiting && waiting.frame && !waiting.failed) send(waiting.frame);
@@ -449,14 +470,14 @@
       attempts = 0;
       connect();
     } else {
-      send({ type: "sync", after: lastId }); // a phone waking up may have missed relays
+      sync(); // a phone waking up may have missed relays
     }
     sendRead();
   });
   // The relay is best-effort (the channel layer may drop under load); a periodic sync while the page
   // is visible heals a gap without waiting for a reconnect. One cheap indexed query a minute.
   setInterval(function () {
-    if (document.visibilityState === "visible" && !finished) send({ type: "sync", after: lastId });
+    if (document.visibilityState === "visible" && !finished) sync();
   }, 60000);
   window.addEventListener("online", function () {
     if (!socket && !finished) {
