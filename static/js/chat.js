@@ -37,6 +37,7 @@
   var typingSentAt = 0;
   var typingStopTimer = null;
   var peerTypingTimer = null;
+  var readTimer = null;
 
   function t(key) {
     return d["t" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
@@ -200,7 +201,9 @@
     if (stick) scrollDown();
     if (ev.sender && ev.sender.id !== me) {
       hidePeerTyping();
-      sendRead();
+      // Debounced: a sync delivering hundreds of messages must not send a read frame for each.
+      clearTimeout(readTimer);
+      readTimer = setTimeout(sendRead, 300);
     }
   }
 
