@@ -139,8 +139,8 @@ def pet_delete(request, pk):
     return redirect("adoption:listings")
 
 
-@login_required
 def vaccination_book(request, pk):
+    # No login redirect: a private file's URL tells an anonymous visitor nothing (404, as for KTP scans).
     return serve_private_file(get_pet_vaccination_book_for_user(request.user, pk).vaccination_book)
 
 

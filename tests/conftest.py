@@ -42,6 +42,39 @@ def redis_available() -> bool:
         return False
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the database as migrations left it (serialized rollback).
+
+    A transactional test ends with a flush, which empties the reference data that migrations load
+    (regions, species, specialties). Mixing serialized and plain flushes also breaks: a plain flush
+    re-creates content types, which the next serialized restore then inserts again. So all of them
+    serialize, whichever way they were marked.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Close the connection a browser test's own ORM calls opened while Playwright's sync API ran.
+
+    Django keys connections by async context, and Playwright's event loop gives those calls a
+    connection of their own that nothing else closes; left open, it blocks dropping the test database.
+    """
+    try:
+        return (yield)
+    finally:
+        if item.get_closest_marker("browser"):
+            from django.db import connections
+
+            connections.close_all()
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing("this test needs PostgreSQL (set DATABASE_URL=postgres://...)")
@@ -159,15 +192,6 @@ def live_asgi_server(transactional_db, settings, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        if connection.vendor == "postgresql":
-            # ORM calls made while Playwright's sync API runs get a connection of their own (Django keys
-            # connections by async context) that nothing closes; it would block dropping the test
-            # database at the end of the run. End every session but the main one.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
 
 
 @pytest.fixture
