@@ -7,7 +7,20 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 def home(request):
-    return render(request, "home.html")
+    """The landing page: a glimpse of each area, from the same querysets its own pages use."""
+    from adoption.models import Pet
+    from articles.selectors import published_articles
+    from consultations.models import VetProfile
+
+    context = {
+        "vets": VetProfile.objects.directory()[:4],
+        "pets": Pet.objects.filter(status=Pet.Status.AVAILABLE)
+        .select_related("species", "breed", "city", "lister")
+        .prefetch_related("photos")
+        .order_by("-created_at")[:4],
+        "articles": published_articles().order_by("-published_at")[:3],
+    }
+    return render(request, "home.html", context)
 
 
 @require_GET

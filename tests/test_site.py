@@ -40,3 +40,20 @@ def test_a_members_saved_language_applies_when_they_log_in(client):
 
     client.force_login(UserFactory(language="en"))
     assert 'lang="en"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_home_shows_each_area_with_a_constant_number_of_queries(
+    client, settings, django_assert_max_num_queries
+):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    settings.DEBUG = False
+    with django_assert_max_num_queries(8):
+        page = client.get("/").content.decode()
+    assert "drh. Ayu Pratiwi" in page  # a vet
+    assert "/adoption/pets/" in page  # a pet card
+    assert page.count('class="card card-link article-card"') == 3  # the newest articles
+    assert page.count('class="card card-link pet-card"') == 4
