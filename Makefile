@@ -41,7 +41,7 @@ check-deploy: install
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
 messages: install
-	DEBUG=True $(BIN)/python manage.py makemessages -l id -l en --ignore=.venv --ignore=var --no-obsolete
+	DEBUG=True $(BIN)/python manage.py makemessages -l id --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
 	DEBUG=True $(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install

@@ -1,6 +1,10 @@
 """Fail when a committed .mo file does not match its .po (someone edited a .po and did not compile).
 
-Run: python -m hellopet.i18n_check   (CI does). Uses polib, so no GNU gettext is needed.
+    python -m hellopet.i18n_check            # .mo files match their .po
+    python -m hellopet.i18n_check --strict   # and nothing in the Indonesian catalogue is untranslated
+
+CI runs `make messages` (re-extracting every string from the code) and then the strict check, so a
+new English string without its Indonesian translation fails the build. Uses polib, no GNU gettext.
 """
 
 import sys
@@ -11,8 +15,13 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main() -> int:
+def main(strict: bool = False) -> int:
     problems = []
+    if strict:
+        for po_path in sorted((ROOT / "locale").glob("id/LC_MESSAGES/*.po")):
+            po = polib.pofile(str(po_path))
+            missing = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+            problems += [f"untranslated in {po_path.name}: {msgid!r}" for msgid in missing]
     for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
         po = polib.pofile(str(po_path))
@@ -33,4 +42,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(strict="--strict" in sys.argv))
