@@ -212,7 +212,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.server": {"level": "WARNING" if TESTING else "INFO"}},
+    "loggers": {
+        # One handler for Django's records (its default config would print them a second time).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"level": "WARNING" if TESTING else "INFO"},
+    },
 }
 
 # Product rules that operators may tune.
