@@ -27,16 +27,13 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import free_port, fresh_database_url  # noqa: E402
+
 PY = sys.executable
 PAIRS = int(os.environ.get("BENCH_PAIRS", "60"))
 RATE = float(os.environ.get("BENCH_RATE", "1.5"))  # messages per second per owner
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -171,19 +168,7 @@ def main() -> int:
         "PRIVATE_MEDIA_ROOT": str(work / "private"),
     }
     env.setdefault("DATABASE_URL", f"sqlite:///{work / 'chat.sqlite3'}")
-    if env["DATABASE_URL"].startswith("postgres"):
-        # A fresh database for the run, dropped at the end.
-        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/hellopet_chatbench"
-        subprocess.run(
-            ["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "hellopet", "hellopet_chatbench"],
-            env={**env, "PGPASSWORD": "hellopet"},
-            check=False,
-        )
-        subprocess.run(
-            ["createdb", "-h", "127.0.0.1", "-U", "hellopet", "hellopet_chatbench"],
-            env={**env, "PGPASSWORD": "hellopet"},
-            check=True,
-        )
+    env["DATABASE_URL"] = fresh_database_url(env["DATABASE_URL"], "hellopet_bench_chat")
     subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     rows = setup(env)
     server = subprocess.Popen(

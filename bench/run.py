@@ -21,16 +21,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import free_port, fresh_database_url  # noqa: E402
+
 PY = sys.executable
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 PAGES = ["/healthz", "/", "/vets/", "/grooming/", "/adoption/", "/articles/"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def hammer(port: int, path: str, seconds: float, clients: int):
@@ -83,6 +80,8 @@ def main() -> int:
         "PRIVATE_MEDIA_ROOT": str(work / "private"),
     }
     env.setdefault("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}")
+    env.setdefault("CONN_MAX_AGE", "60")  # as recommended for the WSGI process (docs/deployment.md)
+    env["DATABASE_URL"] = fresh_database_url(env["DATABASE_URL"], "hellopet_bench_pages")
     setup_env = {**env, "DEBUG": "True"}
     print(f"database: {env['DATABASE_URL'].split('@')[-1]}  clients: {CLIENTS}  seconds/page: {SECONDS}")
     subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=setup_env, check=True)

@@ -96,8 +96,14 @@ _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions + WAL: concurrent writers wait for the lock instead of failing with
     # "database is locked" in the middle of a transaction (dev server serves HTTP and WebSocket at once).
+    # synchronous=NORMAL is SQLite's advice for WAL: no corruption, one fsync less per commit (measured:
+    # chat acknowledgement p50 10.5 -> 7.4 ms); the last commits may be lost on a power cut.
     _db.setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 elif _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=False):
     # Measured: CONN_MAX_AGE=0 in a WebSocket consumer opens a connection per message (~55 msg/s).
