@@ -293,3 +293,30 @@ def broadcast_consultation_event(consultation: Consultation, event_type: str, **
     """
     event = {"type": event_type, "consultation": str(consultation.pk), "status": consultation.status, **data}
     group_send_event(consultation.pk, event)
+
+
+# While the other side is away from the room, tell them a message is waiting, at most once per window.
+AWAY_NOTIFY_SECONDS = 10 * 60
+
+
+def notify_if_away(*, consultation: Consultation, sender_id: int, message: Message) -> bool:
+    """Email + in-app notification to the recipient when they have no open chat socket.
+
+    At most one per consultation and recipient every AWAY_NOTIFY_SECONDS (a burst of messages is one
+    nudge). Returns whether a notification was sent. Costs one cache read per message otherwise.
+    """
+    from notifications.services import notify
+
+    recipient = consultation.vet if sender_id == consultation.owner_id else consultation.owner
+    if recipient.pk in online_user_ids(consultation.pk, (recipient.pk,)):
+        return False
+    if not cache.add(f"chat:away-notified:{consultation.pk}:{recipient.pk}", 1, AWAY_NOTIFY_SECONDS):
+        return False
+    sender = consultation.owner if sender_id == consultation.owner_id else consultation.vet
+    notify(
+        recipient,
+        kind="consultations.chat_message",
+        context={"consultation": consultation, "sender": sender, "has_photo": bool(message.attachment)},
+        url=reverse("consultations:room", args=[consultation.pk]),
+    )
+    return True

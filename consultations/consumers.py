@@ -58,6 +58,11 @@ def _dumps(event: dict) -> str:
 
 class ChatConsumer(AsyncWebsocketConsumer):
     joined = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.background = set()  # fire-and-forget tasks, referenced until done
+
     heartbeat = None
 
     async def connect(self):
@@ -232,6 +237,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=_dumps(event))
         if created:
             await self.broadcast(event, exclude_self=True)
+            # Off the acknowledgement's path: an email may take seconds to hand over.
+            task = asyncio.ensure_future(self._notify_if_away(message))
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
+
+    async def _notify_if_away(self, message):
+        try:
+            await database_sync_to_async(chat.notify_if_away, thread_sensitive=False)(
+                consultation=self.consultation, sender_id=self.user.pk, message=message
+            )
+        except Exception:
+            logger.exception("away notification failed in consultation %s", self.consultation_id)
 
     async def on_typing(self, data):
         is_typing = data.get("is_typing")

@@ -116,6 +116,8 @@ def photo_upload(request, pk):
             attachment_height=height,
             broadcast=True,
         )
+        if created:
+            chat.notify_if_away(consultation=consultation, sender_id=request.user.pk, message=message)
     else:
         message, created = existing, False
     if not _wants_json(request):

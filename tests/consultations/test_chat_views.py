@@ -151,7 +151,11 @@ def test_owner_sends_a_photo_message(client_for, consultation, owner, django_cap
         "height": 60,
     }
     assert message.attachment.name.startswith(f"consultations/{consultation.pk}/chat/")
-    assert len(callbacks) == 1  # the room is told after commit
+    # After commit: the room is told, and the vet (no socket in the room) gets one notification.
+    assert len(callbacks) == 2
+    from notifications.models import Notification
+
+    assert Notification.objects.get(recipient=consultation.vet).kind == "consultations.chat_message"
 
 
 @pytest.mark.django_db
