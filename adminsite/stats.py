@@ -1,9 +1,5 @@
 """The numbers of the admin statistics dashboard, month by month in Asia/Jakarta.
 
-Every statistic reads the other apps' models lazily (`apps.get_model`), so the dashboard works before
-an app exists: a statistic whose model or fields are missing is returned with `available=False` and
-shown as "not available yet" — never with made-up numbers.
-
 Definitions (also in docs/admin.md):
 - consultations: consultations paid in the month (by `paid_at`), whatever happened after;
 - revenue: `payments.stats.monthly_revenue` (gross paid, refunded, net) per month;
@@ -24,12 +20,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from adoption.models import REPORT_INTERVAL_DAYS, Application, FollowUpReport
+from consultations.models import Consultation
+from grooming.models import Booking
+from payments.stats import monthly_revenue
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MAX_MONTHS = 60
@@ -95,7 +94,6 @@ class Stat:
     unit: str  # count | rupiah | days | minutes | percent
     months: list[datetime.date]
     series: list[Series] = field(default_factory=list)
-    available: bool = True
     summary: float | int | None = None
     summary_label: str = ""
     help: str = ""
@@ -108,24 +106,6 @@ class Stat:
     def rows(self):
         """(month, [value per series]) for the table beside the chart."""
         return [(month, [s.values[i] for s in self.series]) for i, month in enumerate(self.months)]
-
-
-def _model(label: str, *fields: str):
-    """The model if its app is installed and it has every field we query; None otherwise."""
-    app_label, name = label.split(".")
-    if not apps.is_installed(app_label):
-        return None
-    try:
-        model = apps.get_model(app_label, name)
-        for name_ in fields:
-            model._meta.get_field(name_.split("__")[0])
-    except (LookupError, FieldDoesNotExist):
-        return None
-    return model
-
-
-def _unavailable(key, title, unit, months, help_text="") -> Stat:
-    return Stat(key=key, title=title, unit=unit, months=months, available=False, help=help_text)
 
 
 def _monthly_counts(queryset, field_name: str, months: list[datetime.date]) -> list[int]:
@@ -166,9 +146,6 @@ def _minutes(start, end) -> float:
 # --- the statistics ----------------------------------------------------------------------------------
 def consultations_per_month(period: MonthRange) -> Stat:
     title, months = _("Consultations paid"), period.months
-    Consultation = _model("consultations.Consultation", "paid_at")
-    if Consultation is None:
-        return _unavailable("consultations", title, "count", months)
     paid = Consultation.objects.filter(paid_at__gte=period.start, paid_at__lt=period.end)
     values = _monthly_counts(paid, "paid_at", months)
     return Stat(
@@ -180,10 +157,6 @@ def consultations_per_month(period: MonthRange) -> Stat:
 
 def revenue_per_month(period: MonthRange) -> Stat:
     title, months = _("Revenue"), period.months
-    try:
-        from payments.stats import monthly_revenue
-    except ImportError:
-        return _unavailable("revenue", title, "rupiah", months)
     by_month = {}
     # monthly_revenue takes inclusive days: the last day of the last month, not its first day.
     last_day = add_months(period.last, 1) - datetime.timedelta(days=1)
@@ -205,11 +178,8 @@ def revenue_per_month(period: MonthRange) -> Stat:
 
 def adoptions_per_month(period: MonthRange) -> Stat:
     title, months = _("Adoptions completed"), period.months
-    Application = _model("adoption.Application", "adopted_at", "status")
-    if Application is None:
-        return _unavailable("adoptions", title, "count", months)
     done = Application.objects.filter(
-        status="adopted", adopted_at__gte=period.start, adopted_at__lt=period.end
+        status=Application.Status.ADOPTED, adopted_at__gte=period.start, adopted_at__lt=period.end
     )
     values = _monthly_counts(done, "adopted_at", months)
     return Stat(
@@ -221,11 +191,8 @@ def adoptions_per_month(period: MonthRange) -> Stat:
 
 def listing_to_adoption_days(period: MonthRange) -> Stat:
     title, months = _("Median days from listing to adoption"), period.months
-    Application = _model("adoption.Application", "adopted_at", "status", "pet__created_at")
-    if Application is None or _model("adoption.Pet", "created_at") is None:
-        return _unavailable("listing_to_adoption", title, "days", months)
     rows = Application.objects.filter(
-        status="adopted", adopted_at__gte=period.start, adopted_at__lt=period.end
+        status=Application.Status.ADOPTED, adopted_at__gte=period.start, adopted_at__lt=period.end
     ).values_list("pet__created_at", "adopted_at")
     pairs = [(adopted_at, listed_at, adopted_at) for listed_at, adopted_at in rows]
     values, overall = _monthly_medians(pairs, months, _days)
@@ -239,21 +206,14 @@ def listing_to_adoption_days(period: MonthRange) -> Stat:
 
 def report_compliance(period: MonthRange) -> Stat:
     title, months = _("Follow-up report compliance"), period.months
-    Application = _model("adoption.Application", "adopted_at", "status")
-    Report = _model("adoption.FollowUpReport", "application", "report_date")
-    if Application is None or Report is None:
-        return _unavailable("report_compliance", title, "percent", months)
-    try:
-        from adoption.models import REPORT_INTERVAL_DAYS as interval
-    except ImportError:
-        interval = 30
+    interval = REPORT_INTERVAL_DAYS
     adopted = dict(
-        Application.objects.filter(status="adopted", adopted_at__lt=period.end).values_list(
+        Application.objects.filter(status=Application.Status.ADOPTED, adopted_at__lt=period.end).values_list(
             "pk", "adopted_at"
         )
     )
     reports = defaultdict(list)
-    for application_id, report_date in Report.objects.filter(application_id__in=adopted).values_list(
+    for application_id, report_date in FollowUpReport.objects.filter(application_id__in=adopted).values_list(
         "application_id", "report_date"
     ):
         reports[application_id].append(report_date)
@@ -281,9 +241,6 @@ def report_compliance(period: MonthRange) -> Stat:
 
 def vet_response_minutes(period: MonthRange) -> Stat:
     title, months = _("Vet median response time"), period.months
-    Consultation = _model("consultations.Consultation", "paid_at", "accepted_at")
-    if Consultation is None:
-        return _unavailable("vet_response", title, "minutes", months)
     rows = Consultation.objects.filter(
         paid_at__gte=period.start, paid_at__lt=period.end, accepted_at__isnull=False
     ).values_list("paid_at", "accepted_at")
@@ -297,14 +254,11 @@ def vet_response_minutes(period: MonthRange) -> Stat:
     )  # fmt: skip
 
 
-BOOKED_STATUSES = ("confirmed", "completed", "no_show")
+BOOKED_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
 
 
 def bookings_per_month(period: MonthRange) -> Stat:
     title, months = _("Grooming bookings"), period.months
-    Booking = _model("grooming.Booking", "starts_at", "status")
-    if Booking is None:
-        return _unavailable("bookings", title, "count", months)
     booked = Booking.objects.filter(
         status__in=BOOKED_STATUSES, starts_at__gte=period.start, starts_at__lt=period.end
     )

@@ -31,9 +31,7 @@ def dashboard(request):
     }
     if period is None:
         return TemplateResponse(request, "admin/adminsite/dashboard.html", context, status=400)
-    context["charts"] = [
-        (stat, bar_chart(stat) if stat.available else "") for stat in stats.all_statistics(period)
-    ]
+    context["charts"] = [(stat, bar_chart(stat)) for stat in stats.all_statistics(period)]
     context["export_query"] = f"start={period.first:%Y-%m}&end={period.last:%Y-%m}"
     return TemplateResponse(request, "admin/adminsite/dashboard.html", context)
 
@@ -51,17 +49,11 @@ def export_csv(request):
     writer = csv.writer(response)
     header = [_("month (Asia/Jakarta)")]
     for stat in results:
-        if stat.available:
-            header += [f"{stat.title}: {series.label}" for series in stat.series]
-        else:
-            header.append(f"{stat.title}: {_('not available yet')}")
+        header += [f"{stat.title}: {series.label}" for series in stat.series]
     writer.writerow(header)
     for i, month in enumerate(period.months):
         row = [f"{month:%Y-%m}"]
         for stat in results:
-            if stat.available:
-                row += ["" if s.values[i] is None else s.values[i] for s in stat.series]
-            else:
-                row.append("")
+            row += ["" if s.values[i] is None else s.values[i] for s in stat.series]
         writer.writerow(row)
     return response

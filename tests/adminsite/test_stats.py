@@ -1,7 +1,6 @@
 """Each statistic on a known dataset, with month boundaries in Asia/Jakarta (UTC+7)."""
 
 import datetime
-import sys
 
 import pytest
 from django.utils import translation
@@ -43,7 +42,6 @@ def test_consultations_and_vet_response(q1_2026):
     ConsultationFactory(status=Consultation.Status.AWAITING_PAYMENT)  # never paid
 
     consultations = stats.consultations_per_month(q1_2026)
-    assert consultations.available
     assert consultations.primary.values == [2, 1, 1]
     assert consultations.summary == 4
 
@@ -63,18 +61,11 @@ def test_revenue_uses_payments_stats_in_jakarta_months(q1_2026, make_payment, ow
     Refund.objects.filter(pk=refund.pk).update(created_at=utc(2026, 3, 2, 1, 0))
 
     revenue = stats.revenue_per_month(q1_2026)
-    assert revenue.available
     net, gross, refunded_series = revenue.series
     assert gross.values == [75_000, 200_000, 0]
     assert refunded_series.values == [0, 0, 50_000]
     assert net.values == [75_000, 200_000, -50_000]
     assert revenue.summary == 225_000
-
-
-def test_revenue_not_available_without_payments_stats(q1_2026, monkeypatch):
-    monkeypatch.setitem(sys.modules, "payments.stats", None)  # import now raises ImportError
-    revenue = stats.revenue_per_month(q1_2026)
-    assert not revenue.available and revenue.series == []
 
 
 def _adoption(pet_listed, adopted, reports=()):
@@ -133,14 +124,6 @@ def test_bookings_count_confirmed_appointments_by_jakarta_month(q1_2026):
     bookings = stats.bookings_per_month(q1_2026)
     assert bookings.primary.values == [1, 0, 2]
     assert bookings.summary == 3
-
-
-def test_missing_model_is_not_available_never_zero(q1_2026, monkeypatch):
-    real = stats.apps.is_installed
-    monkeypatch.setattr(stats.apps, "is_installed", lambda label: label != "grooming" and real(label))
-    bookings = stats.bookings_per_month(q1_2026)
-    assert not bookings.available
-    assert bookings.series == [] and bookings.summary is None
 
 
 def test_empty_months_are_zero_for_counts_and_none_for_medians(q1_2026):

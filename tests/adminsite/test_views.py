@@ -2,7 +2,6 @@ import csv
 import datetime
 import io
 import re
-import sys
 
 import pytest
 from django.utils import timezone
@@ -35,19 +34,6 @@ def test_dashboard_shows_every_statistic_with_numbers(staff, client_for):
         assert f'id="stat-{key}"' in html
     assert html.count('<svg class="chart"') == 7
     assert "<script" not in html.split('id="content-main"')[1]  # the charts need no JavaScript
-
-
-def test_dashboard_says_not_available_for_missing_models(staff, client_for, monkeypatch):
-    real = stats.apps.is_installed
-    monkeypatch.setattr(stats.apps, "is_installed", lambda label: label != "grooming" and real(label))
-    monkeypatch.setitem(sys.modules, "payments.stats", None)
-    client = client_for(staff)
-    client.cookies["django_language"] = "en"
-    html = client.get(DASHBOARD).content.decode()
-    section = html.split('id="stat-bookings"')[1].split("</section>")[0]
-    assert "Not available yet" in section
-    assert "<svg" not in section
-    assert html.count('<svg class="chart"') == 5
 
 
 @pytest.mark.parametrize(
@@ -142,16 +128,6 @@ def test_what_it_must_show(staff, client_for, make_payment, django_capture_on_co
     # The last table row is this month.
     assert re.findall(r'data-value="(\d*)"', consultations)[-1] == str(paid_this_month) == "2"
     assert re.findall(r'data-value="(-?\d*)"', revenue)[-3] == str(revenue_this_month) == "150000"
-
-
-def test_admin_index_works_when_a_queue_model_is_missing(staff, client_for, monkeypatch):
-    from adminsite import queues
-
-    real = queues.apps.is_installed
-    monkeypatch.setattr(queues.apps, "is_installed", lambda label: label != "adoption" and real(label))
-    html = client_for(staff).get("/admin/").content.decode()
-    assert len(re.findall(r"data-queue-count>(\d+)<", html)) == 2
-    assert "not available yet" in html or "belum tersedia" in html
 
 
 def test_admin_index_query_count_is_small(staff, client_for, django_assert_max_num_queries):
