@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hellopet.private_files import serve_private_file
+from payments.services import payment_pay_url
 
 from . import services
 from .access import (
@@ -298,17 +298,11 @@ def applications(request):
 @login_required
 @require_POST
 def application_pay(request, pk):
-    from payments.services import payment_pay_url
-
     application = get_application_for_adopter(request.user, pk)
     if not application.needs_payment or application.payment is None:
         messages.error(request, _("There is nothing to pay for this application."))
         return redirect("adoption:applications")
-    try:
-        return redirect(payment_pay_url(application.payment))
-    except NoReverseMatch:
-        messages.error(request, _("Payments are not available right now. Please try again later."))
-        return redirect("adoption:applications")
+    return redirect(payment_pay_url(application.payment))
 
 
 @login_required

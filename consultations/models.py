@@ -59,7 +59,7 @@ BUILTIN_SPECIALTIES = {
 
 def presence_timeout() -> datetime.timedelta:
     """How long an "online" vet stays online without being seen (page view, heartbeat, chat)."""
-    return datetime.timedelta(minutes=getattr(settings, "VET_PRESENCE_TIMEOUT_MINUTES", 60))
+    return datetime.timedelta(minutes=settings.VET_PRESENCE_TIMEOUT_MINUTES)
 
 
 class VetProfileQuerySet(models.QuerySet):

@@ -8,12 +8,12 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Regency
+from payments.services import payment_pay_url
 
 from . import selectors, services
 from .access import (
@@ -181,13 +181,7 @@ def book(request, slug):
 
 
 def _redirect_to_payment(request, booking: Booking):
-    from payments.services import payment_pay_url
-
-    try:
-        return redirect(payment_pay_url(booking.payment))
-    except NoReverseMatch:  # the payment pages are not installed (yet): the booking page shows the state
-        messages.info(request, _("Your slot is held. Pay the deposit to send the booking."))
-        return redirect(booking)
+    return redirect(payment_pay_url(booking.payment))
 
 
 @login_required
@@ -243,12 +237,7 @@ def _pay_url(booking: Booking) -> str:
         or not booking.payment.is_pending
     ):
         return ""
-    from payments.services import payment_pay_url
-
-    try:
-        return payment_pay_url(booking.payment)
-    except NoReverseMatch:
-        return ""
+    return payment_pay_url(booking.payment)
 
 
 ACTIONS = {"confirm", "decline", "cancel", "complete", "no-show"}
