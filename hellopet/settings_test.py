@@ -15,8 +15,11 @@ MEDIA_ROOT = os.environ.get("HELLOPET_TEST_MEDIA_ROOT") or os.path.join(_tmp, "m
 PRIVATE_MEDIA_ROOT = os.environ.get("HELLOPET_TEST_PRIVATE_MEDIA_ROOT") or os.path.join(_tmp, "private")
 STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 STORAGES["default"]["OPTIONS"] = {"location": MEDIA_ROOT}  # noqa: F405
-# The simulator stands in for Midtrans unless a test configures keys itself.
-LANGUAGE_CODE = "id"
+# Never real Midtrans from the suite, whatever a developer's .env holds: the simulator stands in,
+# and the tests that exercise the real client set keys themselves (HTTP intercepted with `responses`).
+MIDTRANS_SERVER_KEY = MIDTRANS_CLIENT_KEY = MIDTRANS_API_URL = MIDTRANS_SNAP_URL = ""
+MIDTRANS_IS_PRODUCTION = False
+PAYMENT_SIMULATOR = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not :memory:, so that a live ASGI server in another process sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(_tmp, "test.sqlite3")}  # noqa: F405
