@@ -60,7 +60,9 @@ def test_adopter_who_applied_sees_reserved_pet_but_cannot_add_it(client_for, app
     client = client_for(application.adopter)
     response = client.post(f"/adoption/cart/add/{pet.pk}/", follow=True)
     assert not CartItem.objects.exists()
-    assert any("no longer available" in str(m) or "tidak" in str(m) for m in response.context["messages"])
+    assert any(
+        "sudah tidak tersedia" in str(m) for m in response.context["messages"]
+    )  # "no longer available"
 
 
 def test_own_pet_and_duplicates_are_refused(client_for, lister, owner, pet):

@@ -114,7 +114,7 @@ def test_partial_amount_for_several_payments_is_refused_with_the_form_kept(make_
         },
     )
     assert response.status_code == 400
-    assert "one payment at a time" in response.content.decode() or "satu" in response.content.decode()
+    assert "satu pembayaran dalam satu waktu" in response.content.decode()  # "one payment at a time"
     assert not Refund.objects.exists()
 
 
