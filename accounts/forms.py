@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import SafeDocumentField, SafeImageField
@@ -149,3 +150,24 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not correct."))
         return password
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the e-mail goes through the outbox and the task queue: the request
+    never waits for the mail server, and a mail outage delays the link instead of losing it."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from notifications.services import queue_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        text = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        queue_email(to=to_email, subject=subject, text=text, html=html, kind="accounts.password_reset")

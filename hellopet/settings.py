@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "adoption",
     "articles",
     "adminsite",
+    "huey.contrib.djhuey",
+    "background",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +136,34 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Task queue (Huey) ------------------------------------------------------------------------------
+# Embedded default: SQLite storage in var/ (no broker to install); with REDIS_URL: Redis, so workers
+# (`manage.py run_huey`) can run on as many machines as needed. Results are not kept: every task
+# records its outcome on the object it works on.
+HUEY_IMMEDIATE = env.bool("HUEY_IMMEDIATE", default=False)
+HUEY_WORKERS = env.int("HUEY_WORKERS", default=4)
+HUEY_SQLITE_PATH = env.str("HUEY_SQLITE_PATH", default=str(BASE_DIR / "var" / "huey.sqlite3"))
+if REDIS_URL and not env.str("HUEY_SQLITE_PATH", default=""):
+    HUEY = {"huey_class": "background.huey.RedisHuey", "url": REDIS_URL}
+else:
+    HUEY = {"huey_class": "background.huey.SqliteHuey", "filename": HUEY_SQLITE_PATH}
+HUEY.update(
+    {
+        "name": env.str("HUEY_NAME", default="hellopet"),
+        "immediate": HUEY_IMMEDIATE,
+        "results": False,
+        "utc": True,
+        # Threads: the tasks wait on SMTP and HTTP, not on the CPU. Measured in docs/deployment.md.
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread", "periodic": True},
+    }
+)
+# Tasks that talk to the outside world retry with exponential back-off: delay, 2x, 4x, ... (8 tries
+# after the first: 30 s ... 64 min, about 2 h in all) before they count as failed (admin shows them).
+TASK_RETRIES = env.int("TASK_RETRIES", default=8)
+TASK_RETRY_DELAY_SECONDS = env.int("TASK_RETRY_DELAY_SECONDS", default=30)
+# /healthz?full=1 answers 503 when the oldest pending task has waited longer than this.
+HEALTHZ_QUEUE_MAX_AGE_SECONDS = env.int("HEALTHZ_QUEUE_MAX_AGE_SECONDS", default=300)
+
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -184,6 +214,8 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds before an SMTP connection or reply is given up (the task then retries with back-off).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="HELLOPET! <no-reply@hellopet.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -222,6 +254,7 @@ LOGGING = {
         # One handler for Django's records (its default config would print them a second time).
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"level": "WARNING" if TESTING else "INFO"},
+        "huey": {"level": "WARNING" if TESTING else "INFO"},
     },
 }
 

@@ -23,3 +23,9 @@ PAYMENT_SIMULATOR = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not :memory:, so that a live ASGI server in another process sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(_tmp, "test.sqlite3")}  # noqa: F405
+
+# The task queue runs each task inline at enqueue (on commit) so the suite stays fast; tests that need
+# a real queue (timeouts, outages, a consumer process) switch it off themselves. A consumer process
+# started by a test gets HUEY_IMMEDIATE=0 and the SQLite queue file through the environment.
+HUEY["immediate"] = os.environ.get("HUEY_IMMEDIATE", "1") != "0"  # noqa: F405
+TASK_RETRY_DELAY_SECONDS = 1

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification
+from .models import Notification, OutgoingEmail
 
 
 class ReadFilter(admin.SimpleListFilter):
@@ -44,3 +44,25 @@ class NotificationAdmin(admin.ModelAdmin):
     def mark_unread(self, request, queryset):
         count = queryset.filter(read_at__isnull=False).update(read_at=None)
         self.message_user(request, _("%(count)d marked as unread.") % {"count": count})
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, what waits for the mail server, what failed (retry those from
+    Background tasks → Failed tasks)."""
+
+    list_display = ["subject", "to", "kind", "state", "attempts", "created_at", "sent_at"]
+    list_filter = ["state", "kind", "created_at"]
+    search_fields = ["to", "subject", "kind"]
+    readonly_fields = [
+        "notification", "kind", "to", "subject", "text", "state", "attempts", "last_error", "created_at",
+        "sent_at",
+    ]
+    fields = readonly_fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

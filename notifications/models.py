@@ -24,3 +24,39 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient_id}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to send (the outbox). Written in the transaction of the event it tells about, sent by
+    a background task after commit; the task retries while the mail server is down and marks it sent."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (retries exhausted)")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
+    kind = models.CharField(_("kind"), max_length=60, blank=True)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # Set while a worker is sending it: a second worker (a re-enqueued copy) leaves it alone.
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["state", "created_at"], name="outgoing_email_state_idx")]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

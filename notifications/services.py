@@ -1,11 +1,16 @@
 """`notify()` is how every app tells a person about an event: in-app + email, after commit.
 
+The in-app row and the e-mail (an `OutgoingEmail` outbox row) are written in the caller's transaction;
+a background task sends the e-mail after commit, retrying with back-off while the mail server is down,
+and the live push to open pages runs after commit too (on the queue when the channel layer is Redis).
+
 Templates per kind, in `templates/notifications/<kind>/`: `subject.txt`, `body.txt`, `body.html`
 (rendered in the recipient's language). The subject is the in-app title, body.txt the in-app text.
 `body.html` usually extends `notifications/email_base.html`; when a kind has none, the text body is
 wrapped in that layout.
 """
 
+import datetime
 import logging
 
 from asgiref.sync import async_to_sync
@@ -17,7 +22,9 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Notification
+from background.queue import enqueue_on_commit
+
+from .models import Notification, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -69,27 +76,122 @@ def notify(
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, title=subject[:TITLE_MAX], body=in_app_text, url=url[:URL_MAX]
     )
-    send_email = email and bool(recipient.email) and recipient.is_active
+    outgoing = None
+    if email and bool(recipient.email) and recipient.is_active:
+        outgoing = queue_email(
+            to=recipient.email,
+            subject=subject,
+            text=text,
+            html=html,
+            kind=kind,
+            notification=notification,
+            enqueue=False,
+        )
+    pk, email_pk = notification.pk, getattr(outgoing, "pk", None)
 
-    def deliver():
-        if send_email:
-            message = EmailMultiAlternatives(
-                subject,
-                text,
-                settings.DEFAULT_FROM_EMAIL,
-                [recipient.email],
-                headers={"Auto-Submitted": "auto-generated"},
-            )
-            message.attach_alternative(html, "text/html")
+    def after_commit():
+        if email_pk is not None:
+            from . import tasks
+
             try:
-                message.send()
-            except Exception:  # a mail outage must not undo the event; the in-app copy stays
-                logger.exception("email for notification %s failed", notification.pk)
-        push_live(notification)
+                tasks.send_email(email_pk)
+            except Exception:  # the queue is unreachable: resend_lost_emails picks the row up later
+                logger.exception("could not enqueue e-mail %s", email_pk)
+        _push_after_commit(pk)
 
     # robust: a failing delivery must not stop the other on-commit hooks of the same transaction.
-    transaction.on_commit(deliver, robust=True)
+    transaction.on_commit(after_commit, robust=True)
     return notification
+
+
+def queue_email(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    kind: str = "",
+    notification=None,
+    enqueue: bool = True,
+) -> OutgoingEmail:
+    """Write an outbox row now and send it from the task queue once the transaction commits.
+
+    Also for e-mails that are not notifications (password reset). Delivery is at least once: a
+    worker that dies between the SMTP server's "250 OK" and marking the row sent makes the next
+    try send it again; never zero times while the row is pending.
+    """
+    from . import tasks
+
+    outgoing = OutgoingEmail.objects.create(
+        notification=notification,
+        kind=kind[:60],
+        to=to,
+        subject=subject[:300],
+        text=text,
+        html=html,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if enqueue:
+        enqueue_on_commit(tasks.send_email, outgoing.pk)
+    return outgoing
+
+
+def _claim_window() -> datetime.timedelta:
+    # Longer than one SMTP conversation can take (connect + each reply may take EMAIL_TIMEOUT).
+    return datetime.timedelta(seconds=max(60, 4 * (settings.EMAIL_TIMEOUT or 15)))
+
+
+def deliver_email(email_id: int, *, last_try: bool = False) -> bool:
+    """Send one outbox e-mail unless it was sent already (idempotent by the row's state). Raises when
+    the mail server fails, so the task retries; on the last try the row is marked failed."""
+    now = timezone.now()
+    with transaction.atomic():
+        outgoing = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if outgoing is None or outgoing.state == OutgoingEmail.State.SENT:
+            return False
+        if outgoing.claimed_at and outgoing.claimed_at > now - _claim_window():
+            return False  # another worker is sending it right now
+        outgoing.claimed_at = now
+        outgoing.attempts += 1
+        outgoing.save(update_fields=["claimed_at", "attempts"])
+    # Sent outside the transaction: a slow SMTP server must not hold a database lock.
+    message = EmailMultiAlternatives(
+        outgoing.subject, outgoing.text, settings.DEFAULT_FROM_EMAIL, [outgoing.to], headers=outgoing.headers
+    )
+    if outgoing.html:
+        message.attach_alternative(outgoing.html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        state = OutgoingEmail.State.FAILED if last_try else OutgoingEmail.State.PENDING
+        OutgoingEmail.objects.filter(pk=email_id).update(
+            claimed_at=None, state=state, last_error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        logger.warning("e-mail %s not sent (try %s): %s", email_id, outgoing.attempts, exc)
+        raise
+    OutgoingEmail.objects.filter(pk=email_id).update(
+        state=OutgoingEmail.State.SENT, sent_at=timezone.now(), claimed_at=None, last_error=""
+    )
+    return True
+
+
+def channel_layer_is_shared() -> bool:
+    """True when the channel layer reaches other processes (Redis): then a worker can push for us."""
+    layer = get_channel_layer()
+    return layer is not None and type(layer).__name__ != "InMemoryChannelLayer"
+
+
+def _push_after_commit(notification_id: int) -> None:
+    if channel_layer_is_shared():
+        # Redis may be slow or down: the request never waits for it.
+        from . import tasks
+
+        tasks.push_notification(notification_id)
+        return
+    # The in-memory layer lives in this process only (the dev server): push here; it never blocks.
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is not None:
+        push_live(notification)
 
 
 def unread_count(user_id: int) -> int:

@@ -77,9 +77,10 @@ def test_wrong_password_is_a_form_error_not_a_crash(client):
     assert response.context["form"].non_field_errors()
 
 
-def test_password_reset_sends_an_email_with_a_working_link(client):
+def test_password_reset_sends_an_email_with_a_working_link(client, django_capture_on_commit_callbacks):
     UserFactory(email="budi@example.test")
-    client.post("/accounts/password-reset/", {"email": "budi@example.test"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password-reset/", {"email": "budi@example.test"})
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
     path = link[link.index("/accounts/reset/") :]
