@@ -215,7 +215,7 @@ class PaymentAdmin(admin.ModelAdmin):
         done = 0
         for payment in payments:
             try:
-                refund = services.payment_refund(
+                refund = services.refund_payment(
                     payment=payment,
                     amount=data["amount"],
                     reason=data["reason"],
@@ -224,14 +224,6 @@ class PaymentAdmin(admin.ModelAdmin):
                 )
             except ValidationError as error:
                 self.message_user(request, f"{payment}: {'; '.join(error.messages)}", messages.ERROR)
-                continue
-            except midtrans.GatewayError as error:
-                self.message_user(
-                    request,
-                    _("%(payment)s: Midtrans unreachable (%(error)s). Nothing was refunded; try again.")
-                    % {"payment": payment, "error": error},
-                    messages.ERROR,
-                )
                 continue
             done += 1
             if refund.state == Refund.State.AWAITING_MANUAL:
@@ -260,6 +252,8 @@ class RefundAdmin(admin.ModelAdmin):
         "manual_note",
         "refund_key",
         "gateway_reference",
+        "attempts",
+        "last_error",
         "created_by",
         "created_at",
         "completed_at",

@@ -167,6 +167,8 @@ class PaymentEvent(models.Model):
 
 class Refund(models.Model):
     class State(models.TextChoices):
+        # Recorded; the task queue is sending it to Midtrans (retrying while Midtrans is unreachable).
+        PENDING = "pending", _("Being sent to Midtrans")
         DONE = "done", _("Done")
         # The payment method cannot be refunded through Midtrans (e.g. bank transfer): the money is
         # owed to the payer and staff must transfer it by hand, then mark the refund done.
@@ -181,6 +183,8 @@ class Refund(models.Model):
     # Midtrans deduplicates refunds by refund_key: a retried request cannot refund twice.
     refund_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
     gateway_reference = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("Midtrans attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

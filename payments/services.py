@@ -4,7 +4,7 @@ Public API used by other apps:
     payment_create(payer=, purpose=, target=, amount=, description=, expires_at=None) -> Payment
     payment_pay_url(payment) -> str            # the page that opens Midtrans Snap (or the simulator)
     payment_cancel(payment=)                   # the paid-for thing was abandoned before payment
-    payment_refund(payment=, amount=None, reason=, by=None) -> Refund
+    refund_payment(payment=, amount=None, reason=, by=None) -> Refund   # (alias payment_refund)
     payment_set_status(payment=, status=)      # tests and gateway paths
 Hooks back into the owning app go through `payments.registry`.
 
@@ -457,7 +457,7 @@ def refund_via_gateway_possible(payment: Payment) -> bool:
     return bool(attempt and attempt.payment_type in midtrans.REFUNDABLE_PAYMENT_TYPES)
 
 
-def payment_refund(
+def refund_payment(
     *,
     payment: Payment,
     amount: int | None = None,
@@ -465,68 +465,52 @@ def payment_refund(
     by=None,
     manual: bool = False,
 ) -> Refund:
-    """Refund all (amount=None) or part of a paid payment; the owning app's `refunded` hook is told.
+    """THE way money goes back: refund all (amount=None) or part of a payment.
 
-    Through the Midtrans Core API when the payment method allows it. Otherwise (bank transfer, store
-    payments, or manual=True) the refund is recorded as owed, "awaiting manual transfer", for staff
-    to pay out and mark done. Raises ValidationError for a bad amount or state, midtrans.GatewayError
-    when Midtrans could not be reached (safe to retry: the refund_key makes it idempotent).
+    Records a `Refund` row at once, with the payment locked (the ledger never refunds more than was
+    paid), moves the payment to (partially) refunded, tells the owning app and the payer after commit,
+    and — when the method can be refunded through Midtrans — sends the refund to Midtrans from the task
+    queue after commit (`payments.tasks.send_refund`: retried with back-off; the `refund_key` makes a
+    repeated call harmless). Otherwise (bank transfer, store payments, manual=True), or when Midtrans
+    refuses or stays unreachable after every retry, the refund is **owed**: `awaiting_manual`, for staff
+    to transfer by hand and mark done in admin.
+
+    Safe inside the caller's transaction (nothing here talks to Midtrans); raises ValidationError for a
+    bad amount, state or empty reason.
     """
+    from background.queue import enqueue_on_commit
+
+    from . import tasks
+
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give a reason for the refund."))
-    payment.refresh_from_db()
-    left = refundable_amount(payment)
-    if not left:
-        raise ValidationError(_("Only a paid payment can be refunded."))
-    amount = left if amount is None else int(amount)
-    if amount <= 0 or amount > left:
-        raise ValidationError(
-            _("The refund must be between Rp 1 and the %(max)s still refundable.")
-            % {"max": format_rupiah(left)}
-        )
-    attempt = _refundable_attempt(payment)
-    refund_key = None
-    state, note, reference = Refund.State.DONE, "", ""
-    if manual or not refund_via_gateway_possible(payment):
-        manual = True
-        state = Refund.State.AWAITING_MANUAL
-    else:
-        refund_key = f"{attempt.order_id}-R{payment.refunds.count() + 1}"
-        try:
-            response = midtrans.refund(attempt.order_id, refund_key=refund_key, amount=amount, reason=reason)
-            reference = str(response.get("refund_chargeback_id") or response.get("refund_key") or "")[:100]
-        except midtrans.GatewayRefused as exc:
-            # Midtrans will not refund this one (method, age, already refunded): the money is still owed.
-            manual, state, note = True, Refund.State.AWAITING_MANUAL, f"Midtrans refused: {exc}"[:300]
-            refund_key = None
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        already = Refund.objects.filter(refund_key=refund_key).first() if refund_key else None
-        if already is not None:
-            # Midtrans's refund notification was faster than us and recorded it: keep our reason and author.
-            already.reason, already.created_by = reason[:300], by if getattr(by, "pk", None) else None
-            already.save(update_fields=["reason", "created_by"])
-            return already
-        if amount > refundable_amount(locked):
-            # A parallel refund got there first; Midtrans dedups by refund_key, our ledger by this check.
-            raise ValidationError(_("This payment was refunded meanwhile."))
-        try:
-            with transaction.atomic():
-                refund = Refund.objects.create(
-                    payment=locked,
-                    amount=amount,
-                    reason=reason[:300],
-                    manual=manual,
-                    state=state,
-                    manual_note=note,
-                    refund_key=refund_key,
-                    gateway_reference=reference,
-                    created_by=by if getattr(by, "pk", None) else None,
-                    completed_at=timezone.now() if state == Refund.State.DONE else None,
-                )
-        except IntegrityError:
-            return Refund.objects.get(refund_key=refund_key)
+        left = refundable_amount(locked)
+        if not left:
+            raise ValidationError(_("Only a paid payment can be refunded."))
+        amount = left if amount is None else int(amount)
+        if amount <= 0 or amount > left:
+            raise ValidationError(
+                _("The refund must be between Rp 1 and the %(max)s still refundable.")
+                % {"max": format_rupiah(left)}
+            )
+        attempt = _refundable_attempt(locked)
+        if manual or not refund_via_gateway_possible(locked):
+            state, refund_key, manual = Refund.State.AWAITING_MANUAL, None, True
+        else:
+            state = Refund.State.PENDING
+            refund_key = f"{attempt.order_id}-R{locked.refunds.count() + 1}"
+        refund = Refund.objects.create(
+            payment=locked,
+            amount=amount,
+            reason=reason[:300],
+            manual=manual,
+            state=state,
+            refund_key=refund_key,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
         locked.refunded_amount += amount
         if locked.is_paid:
             new = (
@@ -540,13 +524,90 @@ def payment_refund(
             # and the owning app, told "failed" long ago, has nothing to hear.
             if locked.refunded_amount >= locked.amount:
                 locked.needs_attention = ""
-            locked.save(update_fields=["refunded_amount", "needs_attention", "updated_at"])
             locked.delivered_refunded_amount = locked.refunded_amount
-            Payment.objects.filter(pk=locked.pk).update(delivered_refunded_amount=locked.refunded_amount)
+            locked.save(
+                update_fields=["refunded_amount", "delivered_refunded_amount", "needs_attention", "updated_at"]
+            )
             _record(locked, locked.status, locked.status, "refund", reason)
         _notify_payer(locked, "payments.refunded", refund=refund)
+        if state == Refund.State.PENDING:
+            enqueue_on_commit(tasks.send_refund, refund.pk)
     payment.refresh_from_db()
     return refund
+
+
+# The name the apps used before the queue; same function.
+payment_refund = refund_payment
+
+
+def _refund_order_id(refund: Refund) -> str:
+    return refund.refund_key.rsplit("-R", 1)[0]
+
+
+def refund_send(refund_id: int, *, last_try: bool = False) -> str:
+    """Send a pending refund to Midtrans (the task's body). Idempotent by the refund's state: checked
+    under lock first, and only a refund still pending is marked done or owed afterwards. The lock is
+    not held across the HTTP call (with the simulator the other end is this app, and on SQLite a held
+    write lock would block it); two workers sending the same refund at once send the same `refund_key`,
+    which Midtrans refunds once.
+
+    Raises midtrans.GatewayError while Midtrans is unreachable (the task retries); on the last try the
+    refund becomes owed (awaiting a manual transfer) instead.
+    """
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().filter(pk=refund_id).first()
+        if refund is None or refund.state != Refund.State.PENDING:
+            return "nothing to do"
+        refund.attempts += 1
+        refund.save(update_fields=["attempts"])
+    try:
+        response = midtrans.refund(
+            _refund_order_id(refund), refund_key=refund.refund_key, amount=refund.amount, reason=refund.reason
+        )
+    except midtrans.GatewayRefused as exc:
+        # Midtrans will not refund this one (method, age, already refunded): the money is still owed.
+        return _refund_owed(refund_id, f"Midtrans refused: {exc}")
+    except midtrans.GatewayError as exc:
+        if last_try:
+            return _refund_owed(refund_id, f"Midtrans unreachable after {refund.attempts} tries: {exc}")
+        Refund.objects.filter(pk=refund_id).update(last_error=str(exc)[:300])
+        raise
+    reference = str(response.get("refund_chargeback_id") or response.get("refund_key") or "")[:100]
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund_id)
+        if locked.state != Refund.State.PENDING:
+            return "nothing to do"
+        locked.state = Refund.State.DONE
+        locked.gateway_reference = reference
+        locked.completed_at = timezone.now()
+        locked.last_error = ""
+        locked.save(update_fields=["state", "gateway_reference", "completed_at", "last_error"])
+    return "done"
+
+
+def _refund_owed(refund_id: int, note: str) -> str:
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().select_related("payment").get(pk=refund_id)
+        if locked.state != Refund.State.PENDING:
+            return "nothing to do"
+        locked.state = Refund.State.AWAITING_MANUAL
+        locked.manual = True
+        locked.manual_note = note[:300]
+        locked.last_error = note[:300]
+        locked.save(update_fields=["state", "manual", "manual_note", "last_error"])
+        payment = locked.payment
+        _record(payment, payment.status, payment.status, "refund-owed", note)
+        logger.error("refund %s of payment %s is owed by hand: %s", locked.pk, payment.pk, note)
+        # The payer was told the money goes back to their method; now our team transfers it.
+        _notify_payer(payment, "payments.refunded", refund=locked)
+    return "owed"
+
+
+def refunds_lost(*, older_than: datetime.timedelta = datetime.timedelta(minutes=5)):
+    """Pending refunds whose task never ran (the queue was unreachable at commit)."""
+    return Refund.objects.filter(
+        state=Refund.State.PENDING, attempts=0, created_at__lt=timezone.now() - older_than
+    )
 
 
 def refund_mark_done(*, refund: Refund, note: str, by=None) -> Refund:

@@ -89,6 +89,50 @@ def pytest_runtest_setup(item):
             _missing("this test needs the playwright package")
 
 
+# --- the task queue ------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _empty_task_queue():
+    """The suite runs Huey in immediate mode (in-memory storage): every test starts with it empty."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.storage.flush_all()
+    yield
+    HUEY.storage.flush_all()
+
+
+class TaskQueue:
+    """Drives the in-memory queue of immediate mode: retries and delayed tasks wait in its schedule
+    until a test runs them (as a consumer would once their time comes)."""
+
+    def __init__(self, huey):
+        self.huey = huey
+
+    def scheduled(self):
+        return self.huey.scheduled()
+
+    def run_scheduled(self, rounds: int = 20) -> int:
+        """Run every scheduled task (retries included) as if its time had come; returns how many ran."""
+        import datetime
+
+        later = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(days=30)
+        ran = 0
+        for _ in range(rounds):
+            due = self.huey.read_schedule(later)
+            if not due:
+                break
+            for task in due:
+                self.huey.execute(task, timestamp=later)
+                ran += 1
+        return ran
+
+
+@pytest.fixture
+def task_queue():
+    from huey.contrib.djhuey import HUEY
+
+    return TaskQueue(HUEY)
+
+
 # --- personas ----------------------------------------------------------------------------------------
 @pytest.fixture
 def owner(db):

@@ -50,6 +50,7 @@ def test_full_refund_goes_through_the_core_api_and_tells_the_app(
     }
     assert sent.headers["Authorization"].startswith("Basic ")
     payment.refresh_from_db()
+    refund.refresh_from_db()
     assert payment.status == Payment.Status.REFUNDED
     assert payment.refunded_amount == 150_000
     assert refund.state == Refund.State.DONE and not refund.manual and refund.gateway_reference == "77"
@@ -85,24 +86,27 @@ def test_bank_transfer_refund_is_recorded_as_owed_without_calling_midtrans(payme
     assert done.state == Refund.State.DONE and done.completed_at
 
 
-def test_midtrans_refusing_a_refund_records_it_as_owed(payment, mocked):
+def test_midtrans_refusing_a_refund_records_it_as_owed(payment, mocked, django_capture_on_commit_callbacks):
     attempt = settle(payment, payment_type="gopay")
     mocked.post(
         f"{API}/v2/{attempt.order_id}/refund", json={"status_code": "412", "status_message": "Too old"}
     )
-    refund = services.payment_refund(payment=payment, reason="Dibatalkan")
-    assert refund.state == Refund.State.AWAITING_MANUAL
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = services.refund_payment(payment=payment, reason="Dibatalkan")
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.AWAITING_MANUAL and refund.manual
     assert "Too old" in refund.manual_note
+    assert len(mocked.calls) == 1  # a refusal is final: no retry
 
 
-def test_midtrans_down_raises_and_records_nothing(payment, mocked):
-    attempt = settle(payment)
-    mocked.post(f"{API}/v2/{attempt.order_id}/refund", status=502, json={"status_message": "bad gateway"})
-    from payments.midtrans import GatewayError
-
-    with pytest.raises(GatewayError):
-        services.payment_refund(payment=payment, reason="Dibatalkan")
-    assert not Refund.objects.exists()
+def test_refund_is_recorded_before_midtrans_is_asked(payment, mocked):
+    """Inside the caller's transaction nothing talks to Midtrans: the row is there, the call waits."""
+    settle(payment)
+    refund = services.refund_payment(payment=payment, reason="Dibatalkan")
+    assert len(mocked.calls) == 0
+    assert refund.state == Refund.State.PENDING and refund.refund_key.endswith("-R1")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
 
 
 @pytest.mark.parametrize("amount", [0, -5, 150_001])

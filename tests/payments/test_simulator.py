@@ -126,7 +126,9 @@ def test_refund_through_the_simulators_core_api(
 ):
     client, checkout = start(payment, owner, client_for)
     choose(client, checkout, "pay", method="credit_card")
-    refund = services.payment_refund(payment=payment, amount=50_000, reason="Jadwal berubah", by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = services.refund_payment(payment=payment, amount=50_000, reason="Jadwal berubah", by=staff)
+    refund.refresh_from_db()
     assert refund.state == Refund.State.DONE and refund.gateway_reference == "1"
     txn = SimulatedTransaction.objects.get()
     assert txn.transaction_status == "partial_refund" and txn.refunded_amount == 50_000
