@@ -452,9 +452,11 @@ def application_handover_failed(*, application: Application, by, note: str = "")
         if payment is not None and payment.is_pending:
             payment_services.payment_cancel(payment=payment)
         elif payment is not None and payment.is_paid:
-            # The adopter paid for a pet they did not receive: give the fee back, after commit (the
-            # refund may call Midtrans, and no transaction is held open across an HTTP call).
-            transaction.on_commit(lambda: _refund_fee(payment, code=locked.code, by=by))
+            # The adopter paid for a pet they did not receive: give the fee back (recorded after
+            # commit, sent to Midtrans from the task queue).
+            payment_services.refund_payment_on_commit(
+                payment=payment, reason=f"Adoption handover failed ({locked.code})", by=by
+            )
         notify(
             locked.adopter,
             kind="adoption.handover_failed",
@@ -462,15 +464,6 @@ def application_handover_failed(*, application: Application, by, note: str = "")
             url=APPLICATIONS_URL,
         )
     return locked
-
-
-def _refund_fee(payment, *, code: str, by) -> None:
-    from payments.services import payment_refund
-
-    try:
-        payment_refund(payment=payment, reason=f"Adoption handover failed ({code})", by=by)
-    except Exception:  # staff see the paid payment of a failed handover in admin and refund by hand
-        logger.exception("refund of adoption fee %s failed", payment.pk)
 
 
 def application_mark_refunded(*, application_id) -> None:

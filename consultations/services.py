@@ -169,7 +169,7 @@ def consultation_mark_paid(*, consultation: Consultation, now: datetime.datetime
                 # was still settling): give it back rather than keep it.
                 logger.warning("payment settled for closed consultation %s; refunding", locked.pk)
                 payment = locked.payment
-                transaction.on_commit(lambda: _refund(payment, _("The consultation was no longer open.")))
+                _refund(payment, _("The consultation was no longer open."))
             return False
         locked.status = Status.WAITING
         locked.paid_at = now
@@ -204,14 +204,10 @@ def consultation_payment_failed(*, consultation: Consultation, payment_status: s
 
 
 def _refund(payment, reason: str, by=None) -> None:
-    """Runs after commit: the cancellation stands even if the gateway is down. A refund that did not
-    happen is retried by `manage.py consultations_reconcile` (cancelled + paid + not refunded)."""
-    if payment is None:
-        return
-    try:
-        payment_services.payment_refund(payment=payment, reason=reason, by=by)
-    except Exception:
-        logger.exception("refund of payment %s failed; consultations_reconcile will retry", payment.pk)
+    """Refund in full after commit through the one payments path (recorded at once, sent to Midtrans
+    from the task queue). A refund that was never recorded (the process died right after commit) is
+    found by the minute sweep (`refunds_missing`)."""
+    payment_services.refund_payment_on_commit(payment=payment, reason=reason, by=by)
 
 
 def refunds_missing():
@@ -225,7 +221,10 @@ def refunds_missing():
 
 def consultation_refund_retry(*, consultation: Consultation) -> None:
     reason = _("Consultation cancelled: %(reason)s") % {"reason": consultation.cancel_reason}
-    _refund(consultation.payment, reason[:300])
+    try:
+        payment_services.refund_payment(payment=consultation.payment, reason=reason[:300])
+    except ValidationError:  # refunded meanwhile
+        logger.info("consultation %s: nothing left to refund", consultation.pk)
 
 
 # --- the vet's side and the session --------------------------------------------------------------------
@@ -398,7 +397,7 @@ def consultation_cancel(
         payment = locked.payment
         if was_paid:
             refund_reason = _("Consultation cancelled: %(reason)s") % {"reason": locked.cancel_reason}
-            transaction.on_commit(lambda: _refund(payment, refund_reason[:300], by))
+            _refund(payment, refund_reason[:300], by)
         elif payment is not None:
             transaction.on_commit(lambda: payment_services.payment_cancel(payment=payment))
         # Tell whoever did not cancel it (and is concerned: a vet never saw an unpaid consultation).

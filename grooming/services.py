@@ -287,22 +287,11 @@ def release_expired_holds(*, now: dt.datetime | None = None) -> int:
 
 
 def _refund_deposit(booking: Booking, *, reason: str, by) -> None:
-    payment = booking.payment
-    if payment is None:
-        return
+    """The deposit goes back through the one payments path (recorded after commit, sent to Midtrans
+    from the task queue; owed by hand when the method cannot be refunded)."""
+    from payments.services import refund_payment_on_commit
 
-    def refund():
-        payment.refresh_from_db()
-        if payment.status != payment.Status.PAID:
-            return
-        try:
-            from payments.services import payment_refund
-
-            payment_refund(payment=payment, reason=reason, by=by)
-        except Exception:  # the cancellation stands; staff see the paid deposit in admin and refund by hand
-            logger.exception("refund of grooming deposit %s failed", payment.pk)
-
-    transaction.on_commit(refund)
+    refund_payment_on_commit(payment=booking.payment, reason=reason, by=by)
 
 
 def booking_confirm(*, booking: Booking, by) -> Booking:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hellopet.templatetags.hellopet import format_rupiah
 
-from . import midtrans, services
+from . import services
 from .models import (
     Payment,
     PaymentAttempt,

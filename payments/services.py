@@ -19,7 +19,7 @@ import math
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -538,6 +538,30 @@ def refund_payment(
 
 # The name the apps used before the queue; same function.
 payment_refund = refund_payment
+
+
+def refund_payment_on_commit(*, payment: Payment | None, reason: str, by=None) -> None:
+    """For the paid-for apps: refund everything still refundable once the caller's transaction commits.
+
+    After commit (not inside): payments locks the payment row first and the app's row second
+    (`deliver`), so an app must not lock its own row and then the payment's. Refunding nothing (already
+    refunded, never paid) is fine; a refund that could not be recorded at all (the process died) is
+    found again by the app's own sweep.
+    """
+    if payment is None:
+        return
+    by = by if getattr(by, "pk", None) else None
+
+    def refund():
+        payment.refresh_from_db()
+        if not refundable_amount(payment):
+            return
+        try:
+            refund_payment(payment=payment, reason=reason, by=by)
+        except Exception:
+            logger.exception("recording the refund of payment %s failed", payment.pk)
+
+    transaction.on_commit(refund, robust=True)
 
 
 def _refund_order_id(refund: Refund) -> str:

@@ -69,5 +69,5 @@ def no_refund_calls(monkeypatch):
     def fake_refund(*, payment, reason, by=None, amount=None, manual=False):
         calls.append({"payment": payment, "reason": reason, "by": by})
 
-    monkeypatch.setattr("payments.services.payment_refund", fake_refund)
+    monkeypatch.setattr("payments.services.refund_payment", fake_refund)
     return calls
