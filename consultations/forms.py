@@ -101,14 +101,14 @@ class ConsultationOpenForm(forms.ModelForm):
 
     class Meta:
         model = Consultation
-        fields = ["pet_name", "pet_species", "pet_age", "complaint"]
+        fields = ["pet_name", "pet_species", "pet_age", "complaint", "allow_reassign"]
         widgets = {
             "complaint": forms.Textarea(
                 attrs={"rows": 5, "placeholder": _("What is wrong, since when, what the pet eats…")}
             ),
             "pet_age": forms.TextInput(attrs={"placeholder": _("2 years")}),
         }
-        labels = {"complaint": _("What is the problem?")}
+        labels = {"complaint": _("What is the problem?"), "allow_reassign": _("May be passed to another vet")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -238,6 +238,24 @@ class Consultation(models.Model):
     summary = models.TextField(_("vet's summary"), blank=True, max_length=6000)
     summary_at = models.DateTimeField(_("summary written"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
+    # The owner's choice at booking: if the vet does not accept in time, offer it to another vet.
+    allow_reassign = models.BooleanField(
+        _("May be passed to another vet"),
+        default=False,
+        help_text=_(
+            "If this vet does not accept in time, we offer your consultation to another available vet "
+            "for the same animal (same or lower fee). Otherwise it is cancelled and refunded in full."
+        ),
+    )
+    reassigned_at = models.DateTimeField(_("passed to another vet"), null=True, blank=True)
+    reassigned_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first vet"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,9 +99,13 @@ def consultation_open(
     pet_age: str,
     complaint: str,
     photos=(),
+    allow_reassign: bool = False,
     now: datetime.datetime | None = None,
 ) -> Consultation:
-    """Create a consultation awaiting payment, with its Payment. The caller sends the owner to pay."""
+    """Create a consultation awaiting payment, with its Payment. The caller sends the owner to pay.
+
+    `allow_reassign`: the owner's "may be passed to another vet" choice (see consultation_accept_timeout).
+    """
     now = now or timezone.now()
     if owner.pk == vet.pk:
         raise ValidationError(_("You cannot consult yourself."), code="self_consultation")
@@ -126,6 +130,7 @@ def consultation_open(
                 pet_age=pet_age.strip(),
                 complaint=complaint.strip(),
                 fee=profile.fee,
+                allow_reassign=bool(allow_reassign),
             )
             for photo in photos:
                 ConsultationPhoto.objects.create(consultation=consultation, image=photo)
@@ -174,6 +179,7 @@ def consultation_mark_paid(*, consultation: Consultation, now: datetime.datetime
         locked.status = Status.WAITING
         locked.paid_at = now
         locked.save(update_fields=["status", "paid_at"])
+        _schedule_accept_timeout(locked)
         _broadcast(locked, "consultation.waiting")
         notify(
             locked.vet,
@@ -210,13 +216,17 @@ def _refund(payment, reason: str, by=None) -> None:
     payment_services.refund_payment_on_commit(payment=payment, reason=reason, by=by)
 
 
-def refunds_missing():
-    """Cancelled consultations that were paid but whose payment is still fully kept."""
+def refunds_missing(*, ended_before: datetime.datetime | None = None):
+    """Cancelled consultations that were paid but whose payment is still fully kept (optionally only
+    those cancelled before `ended_before`, leaving the after-commit refund time to be recorded)."""
     from payments.models import Payment
 
-    return Consultation.objects.filter(
+    missing = Consultation.objects.filter(
         status=Status.CANCELLED, paid_at__isnull=False, payment__status=Payment.Status.PAID
     ).select_related("payment")
+    if ended_before is None:
+        return missing
+    return missing.filter(Q(ended_at__lt=ended_before) | Q(ended_at__isnull=True))
 
 
 def consultation_refund_retry(*, consultation: Consultation) -> None:
@@ -229,10 +239,124 @@ def consultation_refund_retry(*, consultation: Consultation) -> None:
 
 # --- the vet's side and the session --------------------------------------------------------------------
 def accept_deadline(consultation: Consultation) -> datetime.datetime | None:
-    """When the owner may cancel a paid consultation the vet has not accepted (with a full refund)."""
-    if consultation.paid_at is None:
+    """Until when the (current) vet may accept a paid consultation. After it the consultation is passed
+    on or cancelled and refunded automatically, and the owner may also cancel it themselves."""
+    start = consultation.reassigned_at or consultation.paid_at
+    if start is None:
         return None
-    return consultation.paid_at + datetime.timedelta(minutes=settings.CONSULTATION_ACCEPT_TIMEOUT_MINUTES)
+    return start + datetime.timedelta(minutes=settings.CONSULTATION_ACCEPT_TIMEOUT_MINUTES)
+
+
+def _schedule_accept_timeout(consultation: Consultation) -> None:
+    """After commit, ask the task queue to look at this consultation when its accept time is over (the
+    minute sweep `accept_timeouts_due` catches any the queue lost)."""
+    from background.queue import schedule_on_commit
+
+    from . import tasks
+
+    schedule_on_commit(tasks.accept_timeout, str(consultation.pk), eta=accept_deadline(consultation))
+
+
+def _replacement_vet(consultation: Consultation, now: datetime.datetime):
+    """Another vet who can take it now: listed, online (not busy), treats this animal, asks no more
+    than the fee paid, and has no other open consultation with this owner. Best rated first."""
+    busy_with_owner = Consultation.objects.filter(
+        owner=consultation.owner_id, status__in=Consultation.OPEN_STATUSES
+    ).values("vet")
+    profile = (
+        VetProfile.objects.listed()
+        .with_live_availability(now)
+        .filter(
+            live_availability=VetProfile.Availability.ONLINE,
+            specialties=consultation.pet_species_id,
+            fee__lte=consultation.fee,
+        )
+        .exclude(user__in=[consultation.vet_id, consultation.owner_id])
+        .exclude(user__in=busy_with_owner)
+        .select_related("user")
+        .order_by(F("rating_avg").desc(nulls_last=True), "-rating_count", "pk")
+        .first()
+    )
+    return profile.user if profile else None
+
+
+def consultation_accept_timeout(*, consultation: Consultation, now: datetime.datetime | None = None) -> str:
+    """The vet did not accept in time (run by the task queue, never by a person).
+
+    If the owner allowed it at booking and it was not passed on before, the consultation goes to another
+    available vet (`_replacement_vet`), who gets the same time to accept. Otherwise — or when nobody
+    can take it, or after the second timeout — it is cancelled, the fee refunded in full, and the owner
+    told by e-mail and in-app. Idempotent: anything but a waiting consultation past its deadline is
+    left alone.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(consultation)
+        if locked.status != Status.WAITING:
+            return "not waiting"
+        deadline = accept_deadline(locked)
+        if deadline is None or now < deadline:
+            return "not yet"
+        if locked.allow_reassign and locked.reassigned_at is None:
+            new_vet = _replacement_vet(locked, now)
+            if new_vet is not None:
+                previous = locked.vet
+                locked.reassigned_from = previous
+                locked.vet = new_vet
+                locked.reassigned_at = now
+                try:
+                    with transaction.atomic():
+                        locked.save(update_fields=["vet", "reassigned_from", "reassigned_at"])
+                except IntegrityError:  # the owner opened one with that vet meanwhile: cancel instead
+                    locked.refresh_from_db()
+                else:
+                    _schedule_accept_timeout(locked)
+                    _broadcast(locked, "consultation.waiting")
+                    url = locked.get_absolute_url()
+                    context = {"consultation": locked, "previous_vet": previous}
+                    notify(
+                        locked.owner,
+                        kind="consultations.reassigned",
+                        context={**context, "to_owner": True},
+                        url=url,
+                    )
+                    notify(previous, kind="consultations.reassigned", context=context, url="/consultations/")
+                    notify(new_vet, kind="consultations.waiting", context={"consultation": locked}, url=url)
+                    return "reassigned"
+        locked.status = Status.CANCELLED
+        locked.ended_at = now
+        locked.cancel_reason = _("No vet accepted the consultation in time.")
+        locked.save(update_fields=["status", "ended_at", "cancel_reason"])
+        _broadcast(locked, "consultation.cancelled", reason=locked.cancel_reason)
+        refund_reason = _("Consultation cancelled: %(reason)s") % {"reason": locked.cancel_reason}
+        _refund(locked.payment, refund_reason[:300])
+        for person in (locked.owner, locked.vet):
+            notify(
+                person,
+                kind="consultations.cancelled",
+                context={"consultation": locked, "refunded": True},
+                url=locked.get_absolute_url(),
+            )
+    _refresh(consultation, locked)
+    return "cancelled"
+
+
+def accept_timeouts_due(*, now: datetime.datetime | None = None) -> dict:
+    """The minute sweep: every waiting consultation past its accept time, and refunds of cancelled
+    paid consultations that were never recorded. Returns counts by outcome."""
+    now = now or timezone.now()
+    timeout = datetime.timedelta(minutes=settings.CONSULTATION_ACCEPT_TIMEOUT_MINUTES)
+    waiting = Consultation.objects.filter(status=Status.WAITING).filter(
+        Q(reassigned_at__isnull=True, paid_at__lte=now - timeout) | Q(reassigned_at__lte=now - timeout)
+    )
+    counts: dict = {}
+    for consultation in waiting.order_by("paid_at")[:500]:
+        outcome = consultation_accept_timeout(consultation=consultation, now=now)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    for consultation in refunds_missing(ended_before=now - datetime.timedelta(minutes=2))[:500]:
+        consultation_refund_retry(consultation=consultation)
+        counts["refund retried"] = counts.get("refund retried", 0) + 1
+    return counts
 
 
 def consultation_accept(

@@ -104,6 +104,7 @@ def consultation_open(request, vet_id):
                     pet_age=form.cleaned_data["pet_age"],
                     complaint=form.cleaned_data["complaint"],
                     photos=form.cleaned_data["photos"],
+                    allow_reassign=form.cleaned_data["allow_reassign"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -259,7 +259,10 @@ LOGGING = {
 }
 
 # Product rules that operators may tune.
-CONSULTATION_ACCEPT_TIMEOUT_MINUTES = env.int("CONSULTATION_ACCEPT_TIMEOUT_MINUTES", default=15)
+# A paid consultation the vet has not accepted within this time is passed to another vet (if the owner
+# allowed it at booking) or cancelled and refunded; the same time again after a reassignment.
+# A float, so tests can use seconds.
+CONSULTATION_ACCEPT_TIMEOUT_MINUTES = env.float("CONSULTATION_ACCEPT_TIMEOUT_MINUTES", default=15)
 # A vet marked online but not seen (page, heartbeat, chat) for this long shows as offline.
 VET_PRESENCE_TIMEOUT_MINUTES = env.int("VET_PRESENCE_TIMEOUT_MINUTES", default=60)
 PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=60)

@@ -1,7 +1,8 @@
-"""Retry refunds that did not happen when a paid consultation was cancelled (gateway down).
+"""Run the consultation sweep by hand: accept timeouts due now (pass on, or cancel and refund) and
+refunds of cancelled paid consultations that were never recorded.
 
-Safe to run often (cron every 10 minutes): it only touches cancelled consultations whose payment is
-still fully kept.
+The task queue runs the same sweep every minute (consultations.tasks.accept_timeouts_every_minute);
+this command is for manual runs.
 """
 
 from django.core.management.base import BaseCommand
@@ -10,11 +11,11 @@ from consultations import services
 
 
 class Command(BaseCommand):
-    help = "Refund paid consultations that were cancelled but not refunded yet."
+    help = "Handle consultations past their accept time and retry refunds that were never recorded."
 
     def handle(self, *args, **options):
-        n = 0
-        for consultation in services.refunds_missing():
-            services.consultation_refund_retry(consultation=consultation)
-            n += 1
-        self.stdout.write(f"consultations: retried {n} refunds")
+        counts = services.accept_timeouts_due()
+        if not counts:
+            self.stdout.write("consultations: nothing to do")
+        for outcome, n in sorted(counts.items()):
+            self.stdout.write(f"consultations: {outcome}: {n}")
