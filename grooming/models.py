@@ -264,6 +264,9 @@ class Booking(models.Model):
         "payments.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     hold_expires_at = models.DateTimeField(_("deposit due by"), null=True, blank=True)
+    # When the 24-hour and 2-hour visit reminders went out (each is sent once).
+    reminded_24h_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_2h_at = models.DateTimeField(null=True, blank=True, editable=False)
     reason = models.CharField(
         _("reason"), max_length=300, blank=True, help_text=_("Why it was declined or cancelled.")
     )

@@ -286,6 +286,58 @@ def release_expired_holds(*, now: dt.datetime | None = None) -> int:
     return count
 
 
+REMINDERS = (("reminded_2h_at", dt.timedelta(hours=2)), ("reminded_24h_at", dt.timedelta(hours=24)))
+TIMEZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def member_timezone(member, salon: Salon) -> str:
+    """The member's zone: their city's province, else the salon's (where the visit is)."""
+    city = getattr(member, "city", None)
+    return city.province.timezone if city is not None else salon.city.province.timezone
+
+
+def send_visit_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind members of confirmed visits 24 h and 2 h before the start (the task queue runs this every
+    minute). Each reminder goes once (a timestamp on the booking, set under the row lock); a visit
+    confirmed less than 2 h ahead gets only the 2-hour one. Rendered in the member's language and
+    shown in their time zone."""
+    now = now or timezone.now()
+    sent = 0
+    due = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED, starts_at__gt=now, starts_at__lte=now + REMINDERS[-1][1]
+    ).filter(Q(reminded_24h_at__isnull=True) | Q(reminded_2h_at__isnull=True))
+    for booking_id in due.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            locked = (
+                Booking.objects.select_for_update(of=("self",))
+                .select_related("member__city__province", "salon__city__province", "service")
+                .get(pk=booking_id)
+            )
+            if locked.status != Booking.Status.CONFIRMED or locked.starts_at <= now:
+                continue
+            left = locked.starts_at - now
+            field, hours = next(((f, int(d.total_seconds() // 3600)) for f, d in REMINDERS if left <= d))
+            if getattr(locked, field) is not None:
+                continue
+            locked.reminded_2h_at = locked.reminded_2h_at or (now if field == "reminded_2h_at" else None)
+            locked.reminded_24h_at = locked.reminded_24h_at or now  # the 24 h one is moot once 2 h is sent
+            locked.save(update_fields=["reminded_24h_at", "reminded_2h_at"])
+            zone = member_timezone(locked.member, locked.salon)
+            notify(
+                locked.member,
+                kind="grooming.booking_reminder",
+                context={
+                    "booking": locked,
+                    "hours": hours,
+                    "member_tz": zone,
+                    "member_tz_label": TIMEZONE_LABELS.get(zone, zone),
+                },
+                url=locked.get_absolute_url(),
+            )
+            sent += 1
+    return sent
+
+
 def _refund_deposit(booking: Booking, *, reason: str, by) -> None:
     """The deposit goes back through the one payments path (recorded after commit, sent to Midtrans
     from the task queue; owed by hand when the method cannot be refunded)."""
