@@ -252,6 +252,8 @@ class Application(models.Model):
     adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
     next_report_due = models.DateField(_("next report due"), null=True, blank=True, db_index=True)
     reminded_for = models.DateField(_("reminder sent for"), null=True, blank=True)
+    # The due date whose "overdue" notices (to the adopter and the lister) went out.
+    overdue_notified_for = models.DateField(_("overdue notice sent for"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -508,28 +508,55 @@ def report_submit(
 
 
 def send_report_reminders(*, today: datetime.date | None = None, lead_days: int = 3) -> int:
-    """Notify adopters whose report is due within `lead_days` or overdue, once per due date."""
+    """Follow-up report reminders (the task queue runs this daily at 09:00 WIB). Per due date, once each:
+
+    * `lead_days` before the due date (until the day itself): "report due" to the adopter;
+    * once it has passed: "report overdue" to the adopter and an "overdue" notice to the lister.
+
+    A due date first seen already overdue (the queue was down) gets only the overdue notices.
+    Returns how many notifications were sent.
+    """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=lead_days)
     sent = 0
     due = Application.objects.filter(status=Application.Status.ADOPTED, next_report_due__lte=horizon)
-    for application in due.select_related("adopter", "pet"):
+    for application_id in due.values_list("pk", flat=True):
         with transaction.atomic():
-            locked = Application.objects.select_for_update().get(pk=application.pk)
-            if locked.reminded_for == locked.next_report_due:
-                continue
-            locked.reminded_for = locked.next_report_due
-            locked.save(update_fields=["reminded_for", "updated_at"])
-            _event(locked, ApplicationEvent.Kind.REMINDER)
-            notify(
-                application.adopter,
-                kind="adoption.report_due",
-                context={
-                    "application": locked,
-                    "pet": application.pet,
-                    "overdue": locked.next_report_due < today,
-                },
-                url=APPLICATIONS_URL,
+            locked = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("adopter", "pet__lister")
+                .get(pk=application_id)
             )
-            sent += 1
+            due_date = locked.next_report_due
+            if locked.status != Application.Status.ADOPTED or due_date is None or due_date > horizon:
+                continue
+            context = {"application": locked, "pet": locked.pet}
+            if due_date >= today:
+                if locked.reminded_for == due_date:
+                    continue
+                locked.reminded_for = due_date
+                locked.save(update_fields=["reminded_for", "updated_at"])
+                _event(locked, ApplicationEvent.Kind.REMINDER)
+                notify(
+                    locked.adopter,
+                    kind="adoption.report_due",
+                    context={**context, "overdue": False},
+                    url=APPLICATIONS_URL,
+                )
+                sent += 1
+                continue
+            if locked.overdue_notified_for == due_date:
+                continue
+            locked.reminded_for = due_date
+            locked.overdue_notified_for = due_date
+            locked.save(update_fields=["reminded_for", "overdue_notified_for", "updated_at"])
+            _event(locked, ApplicationEvent.Kind.REMINDER, note="overdue")
+            notify(locked.adopter, kind="adoption.report_overdue", context=context, url=APPLICATIONS_URL)
+            notify(
+                locked.pet.lister,
+                kind="adoption.report_overdue_lister",
+                context=context,
+                url=LISTINGS_URL,
+            )
+            sent += 2
     return sent

@@ -14,6 +14,7 @@ up in admin (Background tasks → Failed tasks) with a "retry" action.
 
 import datetime
 import logging
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -45,3 +46,17 @@ def schedule_on_commit(task, *args, eta: datetime.datetime) -> None:
 
 def huey():
     return HUEY
+
+
+def daily_at(hour: int, minute: int = 0, tz: str = "Asia/Jakarta"):
+    """A periodic-task schedule for a wall-clock time in `tz` (Huey's crontab reads UTC when the queue
+    runs with utc=True, as ours does). Use: @db_periodic_task(daily_at(9)) -> 09:00 WIB every day."""
+    zone = ZoneInfo(tz)
+
+    def validate(timestamp: datetime.datetime) -> bool:
+        if timestamp.tzinfo is None:  # Huey passes naive UTC
+            timestamp = timestamp.replace(tzinfo=datetime.UTC)
+        local = timestamp.astimezone(zone)
+        return (local.hour, local.minute) == (hour, minute)
+
+    return validate

@@ -113,11 +113,11 @@ def test_reminder_command_notifies_due_adopters_once(adopted, django_capture_on_
         call_command("adoption_reminders")
     assert Notification.objects.filter(kind="adoption.report_due", recipient=adopted.adopter).count() == 1
     assert not Notification.objects.filter(recipient=not_due.adopter).exists()
-    # A new due date (after the next report) gets a new reminder.
+    # A new due date (after the next report), already passed: the overdue notices (adopter + lister).
     adopted.refresh_from_db()
     adopted.next_report_due = timezone.localdate() - datetime.timedelta(days=1)
     adopted.save()
-    assert services.send_report_reminders() == 1
+    assert services.send_report_reminders() == 2
 
 
 def test_report_date_before_adoption_is_refused(adopted):

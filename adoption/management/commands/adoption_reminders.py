@@ -1,4 +1,5 @@
-"""Cron (daily): remind adopters whose follow-up report is due, and release unpaid reservations."""
+"""Manual run of what the task queue does (reminders daily at 09:00 WIB, releases every minute):
+remind adopters whose follow-up report is due or overdue (and tell listers), release unpaid reservations."""
 
 from django.core.management.base import BaseCommand
 
