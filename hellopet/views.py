@@ -1,5 +1,5 @@
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -33,6 +33,14 @@ def privacy(request):
 @never_cache
 @require_GET
 def healthz(request):
+    """Liveness: 200 "ok" when the database answers. With ?full=1 (readiness, for operators): JSON with
+    the database, cache/Redis, channel layer and task queue (pending, scheduled, age of the oldest
+    pending task); 503 when any of them is down or the queue is stuck."""
+    if request.GET.get("full") == "1":
+        from background.health import run_all
+
+        healthy, checks = run_all()
+        return JsonResponse({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
