@@ -18,8 +18,8 @@ install: $(STAMP)
 run: install
 	DEBUG=True $(BIN)/python manage.py migrate --noinput
 	DEBUG=True $(BIN)/python manage.py seed_demo
-	@echo "HELLOPET! on http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
-	DEBUG=True SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "HELLOPET! on http://127.0.0.1:$(PORT)  (demo logins: see README.md); task worker beside it"
+	DEBUG=True SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py run_dev 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -254,7 +254,8 @@ LOGGING = {
         # One handler for Django's records (its default config would print them a second time).
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"level": "WARNING" if TESTING else "INFO"},
-        "huey": {"level": "WARNING" if TESTING else "INFO"},
+        # `run_huey` gives the "huey" logger a handler of its own: not propagated, or lines print twice.
+        "huey": {"level": "WARNING" if TESTING else "INFO", "propagate": False},
     },
 }
 
