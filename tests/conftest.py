@@ -133,6 +133,46 @@ def task_queue():
     return TaskQueue(HUEY)
 
 
+@pytest.fixture
+def real_queue():
+    """Huey out of immediate mode for one test: tasks wait in an in-memory queue of this process until
+    a consumer (`in_process_consumer`) or the test runs them. Combine with transactional_db."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = False
+    from huey.storage import MemoryStorage
+
+    HUEY.storage = MemoryStorage(HUEY.name)
+    try:
+        yield HUEY
+    finally:
+        HUEY.immediate = True  # back to a fresh in-memory storage, executing inline
+
+
+@pytest.fixture
+def in_process_consumer(real_queue):
+    """start() -> a real Huey consumer (2 worker threads + scheduler) on the real_queue; stopped at the end."""
+    started = []
+
+    def start(workers: int = 2):
+        consumer = real_queue.create_consumer(
+            workers=workers,
+            worker_type="thread",
+            periodic=False,
+            check_worker_health=False,
+            scheduler_interval=0.2,
+            max_delay=0.2,
+        )
+        consumer._set_signal_handlers = lambda: None  # pytest keeps its own SIGINT handling
+        consumer.start()
+        started.append(consumer)
+        return consumer
+
+    yield start
+    for consumer in started:
+        consumer.stop(graceful=True)
+
+
 # --- personas ----------------------------------------------------------------------------------------
 @pytest.fixture
 def owner(db):
