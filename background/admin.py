@@ -27,7 +27,14 @@ class TaskFailureAdmin(admin.ModelAdmin):
     list_filter = [RetriedFilter, "task_name", "failed_at"]
     search_fields = ["task_name", "error", "arguments", "task_id"]
     readonly_fields = [
-        "task_name", "task_id", "arguments", "error", "traceback", "failed_at", "retried_at", "retried_by",
+        "task_name",
+        "task_id",
+        "arguments",
+        "error",
+        "traceback",
+        "failed_at",
+        "retried_at",
+        "retried_by",
     ]
     fields = readonly_fields
     actions = ["retry_selected"]

@@ -8,7 +8,8 @@ nothing). Outside a transaction it is enqueued at once. The queue itself is `set
 (SQLite in var/ by default, Redis when REDIS_URL is set; immediate in the test suite).
 
 Retry policy for anything that talks to the outside world: `RETRY` below — exponential back-off
-30 s, 1, 2, 4, 8, 16, 32, 64 min (about 2 h in all; TASK_RETRIES, TASK_RETRY_DELAY_SECONDS) before the task counts as failed and shows
+30 s, 1, 2, 4, 8, 16, 32, 64 min
+(about 2 h in all; TASK_RETRIES, TASK_RETRY_DELAY_SECONDS) before the task counts as failed and shows
 up in admin (Background tasks → Failed tasks) with a "retry" action.
 """
 

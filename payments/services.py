@@ -525,9 +525,8 @@ def refund_payment(
             if locked.refunded_amount >= locked.amount:
                 locked.needs_attention = ""
             locked.delivered_refunded_amount = locked.refunded_amount
-            locked.save(
-                update_fields=["refunded_amount", "delivered_refunded_amount", "needs_attention", "updated_at"]
-            )
+            fields = ["refunded_amount", "delivered_refunded_amount", "needs_attention", "updated_at"]
+            locked.save(update_fields=fields)
             _record(locked, locked.status, locked.status, "refund", reason)
         _notify_payer(locked, "payments.refunded", refund=refund)
         if state == Refund.State.PENDING:

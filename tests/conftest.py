@@ -151,7 +151,7 @@ def real_queue():
 
 @pytest.fixture
 def in_process_consumer(real_queue):
-    """start() -> a real Huey consumer (2 worker threads + scheduler) on the real_queue; stopped at the end."""
+    """start() -> a real Huey consumer (worker threads + scheduler) on real_queue; stopped at the end."""
     started = []
 
     def start(workers: int = 2):

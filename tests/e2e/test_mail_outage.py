@@ -1,6 +1,7 @@
 """A mail server that accepts connections and never answers: requests still answer at once, and every
 e-mail is delivered once the server recovers (aiosmtpd on the same port)."""
 
+import contextlib
 import datetime
 import json
 import socket
@@ -49,10 +50,8 @@ class BlackHoleSMTP:
             self.held.append(conn)
 
     def close(self):
-        try:
+        with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-        except OSError:
-            pass
         self.listener.close()
         for conn in self.held:
             conn.close()
@@ -129,7 +128,9 @@ def test_requests_answer_at_once_while_smtp_hangs_and_every_email_arrives_after_
     assert reset.status_code == 302 and approval.status_code == 302 and notification.status_code == 200
     application.refresh_from_db()
     assert application.status == Application.Status.APPROVED
-    print(f"answered in: reset {reset_time:.3f} s, approval {approval_time:.3f} s, payment {payment_time:.3f} s")
+    print(
+        f"answered in: reset {reset_time:.3f} s, approval {approval_time:.3f} s, payment {payment_time:.3f} s"
+    )
     assert max(reset_time, approval_time, payment_time) < 1.0, (reset_time, approval_time, payment_time)
     queued = list(OutgoingEmail.objects.values_list("to", "subject"))
     recipients = sorted(to for to, _subject in queued)
@@ -161,7 +162,8 @@ def test_requests_answer_at_once_while_smtp_hangs_and_every_email_arrives_after_
 
 
 def _pay_through_the_webhook(consultation, settings):
-    """Midtrans (sandbox keys, HTTP mocked) notifies a settlement; the webhook confirms with the status API."""
+    """Midtrans (sandbox keys, HTTP mocked) notifies a settlement; the webhook confirms it with the
+    status API."""
     from payments import midtrans
 
     settings.MIDTRANS_SERVER_KEY = "SB-Mid-server-test"

@@ -5,6 +5,7 @@ autoreloader runs the server in a grandchild). On Linux the children also get SI
 itself dies (PR_SET_PDEATHSIG): no orphan keeps the port or the queue.
 """
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -18,10 +19,8 @@ STOP_GRACE_SECONDS = 10
 
 
 def _die_with_parent():  # runs in the child between fork and exec
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the process-group stop below still applies
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:  # not Linux: the process-group stop below still applies
-        pass
 
 
 class Command(BaseCommand):
@@ -81,7 +80,5 @@ class Command(BaseCommand):
 
     @staticmethod
     def _signal_group(child, signum):
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
