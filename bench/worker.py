@@ -42,7 +42,8 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="hellopet-bench-queue-"))
     smtp_port = free_port()
     database_url = fresh_database_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{tmp / 'db.sqlite3'}"), "hellopet_bench_queue_" + str(os.getpid())
+        os.environ.get("DATABASE_URL", f"sqlite:///{tmp / 'db.sqlite3'}"),
+        "hellopet_bench_queue_" + str(os.getpid()),
     )
     env = {
         **os.environ,
@@ -80,7 +81,16 @@ def main():
                 queue_email(to=f"member{i}@example.test", subject=f"Bench {i}", text="Halo")
             start = time.monotonic()
             proc = subprocess.Popen(
-                [sys.executable, "manage.py", "run_huey", "-w", str(workers), "-k", "thread", "--no-periodic"],
+                [
+                    sys.executable,
+                    "manage.py",
+                    "run_huey",
+                    "-w",
+                    str(workers),
+                    "-k",
+                    "thread",
+                    "--no-periodic",
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -103,7 +113,9 @@ def main():
 
             connections.close_all()
             name = database_url.rsplit("/", 1)[-1]
-            subprocess.run(["dropdb", "--if-exists", *_pg_args(database_url), name], env=_pg_env(database_url))
+            subprocess.run(
+                ["dropdb", "--if-exists", *_pg_args(database_url), name], env=_pg_env(database_url)
+            )
 
 
 def _pg_args(url):
