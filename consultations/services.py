@@ -427,10 +427,16 @@ def _broadcast(consultation: Consultation, event_type: str, **data) -> None:
     protocol; a dropped event is harmless, clients see the state on their next sync or page load)."""
 
     def send():
-        from . import chat
+        from notifications.services import channel_layer_is_shared
+
+        from . import chat, tasks
 
         try:
-            chat.broadcast_consultation_event(consultation, event_type, **data)
+            if channel_layer_is_shared():
+                # Redis may be slow or down: a worker pushes, the request does not wait.
+                tasks.broadcast_event(str(consultation.pk), event_type, data)
+            else:  # the in-memory layer exists in this process only (dev server); it never blocks
+                chat.broadcast_consultation_event(consultation, event_type, **data)
         except Exception:
             logger.warning("could not broadcast %s for %s", event_type, consultation.pk, exc_info=True)
 

@@ -15,6 +15,17 @@ def accept_timeout(consultation_id: str) -> str:
     return consultation_accept_timeout(consultation=consultation)
 
 
+@db_task()
+def broadcast_event(consultation_id: str, event_type: str, data: dict) -> None:
+    """Push a state change to the consultation's open chat sockets (through Redis, off the request)."""
+    from . import chat
+    from .models import Consultation
+
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    if consultation is not None:
+        chat.broadcast_consultation_event(consultation, event_type, **data)
+
+
 @db_periodic_task(crontab(minute="*"))
 @lock_task("consultations-accept-timeouts")
 def accept_timeouts_every_minute() -> dict:

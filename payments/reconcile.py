@@ -1,6 +1,7 @@
 """Reconciliation: make our ledger agree with Midtrans, and expire what Midtrans will never report.
 
-Safe to run from cron every few minutes, and concurrently with itself and the webhook: every step
+Run by the task queue every minute (payments.tasks), or by hand (manage.py payments_reconcile); safe
+to run concurrently with itself and the webhook: every step
 goes through the same locked, forward-only service functions, and no transaction is held open while
 Midtrans is asked. Steps:
 
