@@ -191,11 +191,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MIDTRANS_SERVER_KEY = env.str("MIDTRANS_SERVER_KEY", default="")
 MIDTRANS_CLIENT_KEY = env.str("MIDTRANS_CLIENT_KEY", default="")
 MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
-# No keys -> the built-in simulator stands in for Midtrans (same code path, local URLs).
+# No keys -> the built-in simulator stands in for Midtrans (same code path, local URLs). With
+# DEBUG=False that is an error of `check --deploy` unless PAYMENT_SIMULATOR=true asks for it by name
+# (a demo deployment): anyone holding a payment link can mark it paid in the simulator.
 PAYMENT_SIMULATOR = not MIDTRANS_SERVER_KEY
+PAYMENT_SIMULATOR_OPT_IN = env.bool("PAYMENT_SIMULATOR", default=False)
 MIDTRANS_API_URL = env.str("MIDTRANS_API_URL", default="")
 MIDTRANS_SNAP_URL = env.str("MIDTRANS_SNAP_URL", default="")
 MIDTRANS_TIMEOUT_SECONDS = env.float("MIDTRANS_TIMEOUT_SECONDS", default=10.0)
+# Midtrans waits 15 s for the webhook's answer and advises answering within 5 s: the webhook's own
+# status check and its wait for the payment's row lock are bounded well below that (503 -> retried).
+MIDTRANS_NOTIFICATION_TIMEOUT_SECONDS = env.float("MIDTRANS_NOTIFICATION_TIMEOUT_SECONDS", default=2.0)
+PAYMENT_WEBHOOK_LOCK_TIMEOUT_MS = env.int("PAYMENT_WEBHOOK_LOCK_TIMEOUT_MS", default=1500)
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -23,3 +23,5 @@ PAYMENT_SIMULATOR = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not :memory:, so that a live ASGI server in another process sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(_tmp, "test.sqlite3")}  # noqa: F405
+# The suite runs the simulator on purpose (DEBUG=False): the opt-in that a demo deployment gives.
+PAYMENT_SIMULATOR_OPT_IN = True
