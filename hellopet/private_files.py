@@ -9,6 +9,7 @@ import mimetypes
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.http import FileResponse, Http404
+from django.utils.html import format_html
 
 
 def serve_private_file(field_file, *, download_name: str | None = None) -> FileResponse:
@@ -26,6 +27,16 @@ def serve_private_file(field_file, *, download_name: str | None = None) -> FileR
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def admin_file_link(field_file, url: str):
+    """How admin shows a private file: a link to its access-checked view. Never `field_file.url`:
+    private storage has none (admin's default display of a file field asks for it and fails)."""
+    if not field_file:
+        return "-"
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a>', url, field_file.name.rsplit("/", 1)[-1]
+    )
 
 
 def delete_file_after_commit(field_file) -> None:
