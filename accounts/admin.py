@@ -8,7 +8,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .forms import StaffAuthenticationForm
 from .models import IdentityVerification, Province, Regency, User, VerificationStatus, VetLicence
+
+# /admin/login/ is throttled like the member login (django-axes counts both) and says why it refuses.
+admin.site.login_form = StaffAuthenticationForm
 
 
 @admin.register(User)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_otp
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
@@ -28,6 +28,7 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("profile")),
         name="password_change",
     ),
+    path("two-factor/", views_otp.two_factor, name="two_factor"),
     path("profile/", views.profile, name="profile"),
     path("delete/", views.account_delete, name="account_delete"),
     path("verification/", views.verification, name="verification"),

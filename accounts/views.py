@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -25,13 +26,18 @@ from .models import IdentityVerification, VerificationStatus, VetLicence
 
 
 class LoginView(auth_views.LoginView):
+    """Failed attempts are counted by django-axes (per account and client address, in the database);
+    a locked-out attempt is answered 429 with the reason on the form."""
+
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if any(error.code == "throttled" for error in form.non_field_errors().as_data()):
-            response.status_code = 429
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The lock message advises a reset: the person who proved they own the inbox gets in at once.
+        axes_reset(username=form.user.email.lower())
         return response
 
 

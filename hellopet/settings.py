@@ -4,6 +4,7 @@ With nothing configured the app runs on SQLite, the in-memory channel layer, con
 built-in payment simulator. `.env.example` documents every variable.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "hellopet",
     "accounts",
     "notifications",
@@ -63,9 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "hellopet.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns an axes lock-out into its answer (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hellopet.urls"
@@ -136,6 +144,37 @@ else:
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out client before the password is checked; counts failures (member and admin).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes). Counted per account *and* client address: 5 failures lock that
+# address out of that account for 15 minutes, so nobody can lock another person out from elsewhere
+# (the slow-down, not a hard account lock-out), and the right password from the owner's own device
+# keeps working. A password reset lifts the lock. Kept in the database, not the cache, so logging in
+# keeps working while Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms post the email as "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.normalised_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "hellopet.client_ip.client_ip"
+AXES_VERBOSE = False
+# Addresses (or networks) of our own reverse proxies: only from them is X-Forwarded-For believed
+# (docs/deployment.md). Empty: the client is REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Staff (who open KTP scans) enter a TOTP code before /admin/ whenever DEBUG=False; the demo on
+# DEBUG=True logs in with the password alone. Recovery: manage.py accounts_otp_reset <email>.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "HELLOPET!"
+# Sessions: staff are logged out after 30 idle minutes; every session ends 14 days after its login.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=14 * 24)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
