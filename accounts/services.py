@@ -1,5 +1,9 @@
 """State changes of accounts and verifications. Each: check state, change atomically, notify after commit."""
 
+import datetime
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -8,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notify
 
-from .models import IdentityVerification, User, VerificationStatus, VetLicence
+from .models import IdentityVerification, PrivateDocumentAccess, User, VerificationStatus, VetLicence
 
 PRIVACY_POLICY_VERSION = "2026-11"
+
+logger = logging.getLogger(__name__)
 
 
 def _ensure_can_submit(model, user: User):
@@ -112,10 +118,65 @@ def account_delete(*, user: User) -> str:
     return "anonymised"
 
 
+def private_document_opened(*, staff: User, verification, ip_address: str = "") -> None:
+    """Record that a staff member opened someone's KTP scan or licence document (UU PDP audit)."""
+    kind = (
+        PrivateDocumentAccess.Kind.KTP_SCAN
+        if isinstance(verification, IdentityVerification)
+        else PrivateDocumentAccess.Kind.LICENCE
+    )
+    PrivateDocumentAccess.objects.create(
+        staff=staff,
+        subject_id=verification.user_id,
+        kind=kind,
+        object_id=verification.pk,
+        ip_address=ip_address or None,
+    )
+
+
+def ktp_scans_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete KTP scans KTP_SCAN_RETENTION_DAYS after approval (UU PDP: keep no longer than needed).
+
+    The verification stays approved, the NIK is kept masked (320101******0001) and the member is told.
+    Idempotent: run daily (on the task queue); each verification is handled once, in its own
+    transaction, its file removed after commit. Returns how many scans were deleted.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.KTP_SCAN_RETENTION_DAYS)
+    due = IdentityVerification.objects.filter(
+        status=VerificationStatus.APPROVED, decided_at__lt=cutoff, scan_deleted_at__isnull=True
+    ).values_list("pk", flat=True)
+    done = 0
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            locked = IdentityVerification.objects.select_for_update().select_related("user").get(pk=pk)
+            if locked.scan_deleted_at is not None:
+                continue
+            if locked.scan:
+                storage, name = locked.scan.storage, locked.scan.name
+                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            locked.nik = locked.masked_nik
+            locked.scan = ""
+            locked.scan_deleted_at = now
+            locked.save(update_fields=["nik", "scan", "scan_deleted_at"])
+            notify(
+                locked.user,
+                kind="accounts.ktp_scan_deleted",
+                context={"verification": locked, "days": settings.KTP_SCAN_RETENTION_DAYS},
+                url="/accounts/verification/",
+            )
+            done += 1
+    if done:
+        logger.info("deleted %s KTP scans past their retention", done)
+    return done
+
+
 __all__ = [
     "PRIVACY_POLICY_VERSION",
     "account_delete",
     "identity_submit",
+    "ktp_scans_purge",
+    "private_document_opened",
     "vet_licence_submit",
     "verification_approve",
     "verification_delete",

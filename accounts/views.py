@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hellopet.client_ip import client_ip
 from hellopet.private_files import serve_private_file
 
 from . import services
@@ -125,11 +126,25 @@ def verification(request):
             "history": history,
             "policy_version": services.PRIVACY_POLICY_VERSION,
         },
+        # A refused upload or missing consent is a 400, like every other upload form.
+        status=400 if request.method == "POST" else 200,
     )
 
 
+def _audited(request, verification):
+    """Staff opening someone else's document leaves a trace (UU PDP); the member's own view does not."""
+    if request.user.is_authenticated and request.user.is_staff and verification.user_id != request.user.pk:
+        services.private_document_opened(
+            staff=request.user, verification=verification, ip_address=client_ip(request)
+        )
+    return verification
+
+
 def verification_scan(request, pk):
-    return serve_private_file(get_identity_verification_for_user(request.user, pk).scan)
+    verification = get_identity_verification_for_user(request.user, pk)
+    if not verification.scan:
+        raise Http404  # deleted after its retention period
+    return serve_private_file(_audited(request, verification).scan)
 
 
 @login_required
@@ -166,12 +181,15 @@ def vet_licence(request):
                 return redirect("vet_licence")
     history = VetLicence.objects.filter(user=request.user)
     return render(
-        request, "accounts/vet_licence.html", {"current": current, "form": form, "history": history}
+        request,
+        "accounts/vet_licence.html",
+        {"current": current, "form": form, "history": history},
+        status=400 if request.method == "POST" else 200,
     )
 
 
 def vet_licence_document(request, pk):
-    return serve_private_file(get_vet_licence_for_user(request.user, pk).document)
+    return serve_private_file(_audited(request, get_vet_licence_for_user(request.user, pk)).document)
 
 
 @login_required

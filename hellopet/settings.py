@@ -169,6 +169,7 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.normalised_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "hellopet.client_ip.client_ip"
 AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login, for staff to review in admin
 # Addresses (or networks) of our own reverse proxies: only from them is X-Forwarded-For believed
 # (docs/deployment.md). Empty: the client is REMOTE_ADDR.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
@@ -281,6 +282,9 @@ CONSULTATION_ACCEPT_TIMEOUT_MINUTES = env.int("CONSULTATION_ACCEPT_TIMEOUT_MINUT
 # A vet marked online but not seen (page, heartbeat, chat) for this long shows as offline.
 VET_PRESENCE_TIMEOUT_MINUTES = env.int("VET_PRESENCE_TIMEOUT_MINUTES", default=60)
 PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=60)
+# UU PDP: an approved KTP scan is deleted this many days after approval (`accounts_purge_ktp`, daily);
+# the verified status and the masked NIK stay.
+KTP_SCAN_RETENTION_DAYS = env.int("KTP_SCAN_RETENTION_DAYS", default=30)
 
 # Serve static files straight from the app folders in dev and tests (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

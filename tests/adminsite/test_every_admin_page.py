@@ -11,8 +11,10 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from adoption.models import FollowUpReport
 from consultations.models import Consultation, ConsultationPhoto, Message, ReadState
@@ -72,6 +74,13 @@ def everything(staff, owner, vet):
     SimulatedTransaction.objects.create(
         order_id="HP-admin-1", token="tok-admin", gross_amount=50_000, expires_at=timezone.now()
     )
+    TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    Client().post("/accounts/login/", {"username": owner.email, "password": "wrong"})  # axes' records
+    verification = owner.identity_verifications.get()
+    Client().force_login(staff)
+    audited = Client()
+    audited.force_login(staff)
+    assert audited.get(reverse("verification_scan", args=[verification.pk])).status_code == 200
     return staff
 
 
