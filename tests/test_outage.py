@@ -22,8 +22,9 @@ for cookie in ("", "en"):
     client.cookies["sessionid"] = "abc"  # a logged-in visitor: the session lookup fails too
     for path in ("/", "/adoption/", "/accounts/login/"):
         r = client.get(path)
-        print(path, cookie or "id", r.status_code, r.get("Retry-After"), r.content.decode().count("HELLOPET!"),
-              "Kembali sebentar lagi" in r.content.decode(), "Back in a moment" in r.content.decode())
+        html = r.content.decode()
+        print(path, cookie or "id", r.status_code, r.get("Retry-After"), html.count("HELLOPET!"),
+              "Kembali sebentar lagi" in html, "Back in a moment" in html)
 """
 
 
