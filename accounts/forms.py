@@ -47,12 +47,12 @@ class SignupForm(UserCreationForm):
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email already exists. Log in or reset the password.")
-            )
-        return email
+        # Whether the address already has an account is never said here (that would tell anyone
+        # who is a member): the sign-up view answers the same either way and e-mails the address.
+        return self.cleaned_data["email"].strip().lower()
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "email"}
 
     def clean(self):
         cleaned = super().clean()

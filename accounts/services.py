@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -118,6 +119,77 @@ def account_delete(*, user: User) -> str:
     return "anonymised"
 
 
+SIGNUP_SALT = "accounts.signup-confirm"
+SIGNUP_CONFIRM_DAYS = 3
+
+
+def signup_token(user: User) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=SIGNUP_SALT)
+
+
+def signup_start(*, user: User) -> None:
+    """A sign-up for `user` (unsaved). Answers nothing about whether the address has an account:
+
+    * a new address: the account is created inactive and a confirmation link is e-mailed to it; the
+      account opens when the link is followed, by the owner of the inbox;
+    * an address with an account: nothing is created; its owner is told (in-app and by e-mail)
+      that someone tried to sign up with it, and where to log in or reset the password;
+    * an address whose earlier sign-up was never confirmed: that one is replaced by this one.
+    """
+    with transaction.atomic():
+        existing = User.objects.select_for_update().filter(email__iexact=user.email).first()
+        if existing is not None and (existing.is_active or existing.last_login):
+            notify(existing, kind="accounts.signup_attempt", url="/accounts/password-reset/")
+            return
+        if existing is not None:
+            try:
+                with transaction.atomic():
+                    existing.delete()  # an earlier, never confirmed sign-up: this one replaces it
+            except ProtectedError:
+                return  # records hang on it (an admin-made account): leave it to staff
+        user.is_active = False
+        user.save()
+        token = signup_token(user)
+    _send_signup_confirmation(user, token)
+
+
+def _send_signup_confirmation(user: User, token: str) -> None:
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    context = {
+        "user": user,
+        "link": settings.SITE_URL + reverse("signup_confirm", args=[token]),
+        "days": SIGNUP_CONFIRM_DAYS,
+    }
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("registration/signup_confirm_subject.txt", context).split())
+        text = render_to_string("registration/signup_confirm_email.txt", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    try:
+        message.send()
+    except Exception:  # the person can sign up again; a mail outage must not be a 500
+        logger.exception("sign-up confirmation for user %s could not be sent", user.pk)
+
+
+def signup_confirm(*, token: str) -> User | None:
+    """The link from the confirmation e-mail: open the account (once). None when the link is bad,
+    expired, or for an account that no longer waits for confirmation."""
+    try:
+        data = signing.loads(token, salt=SIGNUP_SALT, max_age=SIGNUP_CONFIRM_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=data.get("user"), email=data.get("email")).first()
+        if user is None or user.is_active or user.last_login:
+            return None
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
 def private_document_opened(*, staff: User, verification, ip_address: str = "") -> None:
     """Record that a staff member opened someone's KTP scan or licence document (UU PDP audit)."""
     kind = (
@@ -177,6 +249,8 @@ __all__ = [
     "identity_submit",
     "ktp_scans_purge",
     "private_document_opened",
+    "signup_confirm",
+    "signup_start",
     "vet_licence_submit",
     "verification_approve",
     "verification_delete",

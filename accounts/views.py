@@ -49,14 +49,28 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
         user.language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("id", "en") else "id"
-        user.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome to HELLOPET!, %(name)s.") % {"name": user.first_name})
-        if user.is_vet:
-            messages.info(request, _("Register your STRV and SIP so that owners can consult you."))
-            return redirect("vet_licence")
-        return redirect("profile")
-    return render(request, "accounts/signup.html", {"form": form})
+        # The same answer whether or not the address has an account (it is e-mailed either way).
+        services.signup_start(user=user)
+        return redirect("signup_sent")
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html")
+
+
+def signup_confirm(request, token):
+    user = services.signup_confirm(token=token)
+    if user is None:
+        return render(request, "accounts/signup_invalid.html", status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Welcome to HELLOPET!, %(name)s.") % {"name": user.first_name})
+    if user.is_vet:
+        messages.info(request, _("Register your STRV and SIP so that owners can consult you."))
+        return redirect("vet_licence")
+    return redirect("profile")
 
 
 @login_required

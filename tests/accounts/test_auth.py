@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 
@@ -20,33 +22,66 @@ def signup_data(**overrides):
     return data
 
 
-def test_signup_creates_a_member_logs_them_in_and_normalises_email_and_phone(client):
+def confirm_link() -> str:
+    return re.search(r"http://\S+(/accounts/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
+
+
+def test_signup_emails_a_link_that_opens_the_account_and_normalises_email_and_phone(client):
     from accounts.models import Regency
 
     bandung = Regency.objects.get(code="32.73")
     response = client.post("/accounts/signup/", signup_data(city=bandung.pk))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == "/accounts/signup/sent/"
     user = User.objects.get()
-    assert user.email == "eka@example.test"
+    assert user.email == "eka@example.test" and not user.is_active
     assert user.phone == "+6281211112222"
     assert user.city == bandung
     assert not user.is_vet and not user.is_staff
+    assert mail.outbox[-1].to == ["eka@example.test"]
+    assert client.get("/accounts/profile/").status_code == 302  # not logged in yet
+    response = client.get(confirm_link())
+    assert response.status_code == 302 and response.url == "/accounts/profile/"
     assert client.get("/accounts/profile/").status_code == 200
+    assert client.get(confirm_link()).status_code in (302, 400)  # used once; logged in now anyway
+    client.logout()
+    assert client.get(confirm_link()).status_code == 400
 
 
-def test_signup_with_taken_email_or_mismatched_passwords_keeps_the_form(client):
-    UserFactory(email="eka@example.test")
+def test_signup_does_not_reveal_that_an_email_has_an_account(client, django_capture_on_commit_callbacks):
+    """Issue 13.13: the same answer for a taken address; its owner is e-mailed instead."""
+    owner = UserFactory(email="eka@example.test", full_name="Eka Lama")
+    fresh = client.post("/accounts/signup/", signup_data(email="baru@example.test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post("/accounts/signup/", signup_data(email="EKA@example.test"))
+    assert (taken.status_code, taken.url) == (fresh.status_code, fresh.url) == (302, "/accounts/signup/sent/")
+    def page(url):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", client.get(url).content.decode())
+
+    assert page(taken.url) == page(fresh.url)
+    assert User.objects.filter(email="eka@example.test").get().full_name == "Eka Lama"
+    assert owner.notifications.filter(kind="accounts.signup_attempt").exists()
+    assert mail.outbox[-1].to == ["eka@example.test"] and "/accounts/password-reset/" in mail.outbox[-1].body
+
+
+def test_signup_with_mismatched_passwords_keeps_the_form(client):
     response = client.post("/accounts/signup/", signup_data(password2="other-Password-1"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert 'value="Eka Putri"' in body  # what was typed stays
-    assert response.context["form"].errors.keys() >= {"email", "password2"}
-    assert User.objects.count() == 1
+    assert set(response.context["form"].errors) == {"password2"}
+    assert User.objects.count() == 0
+
+
+def test_an_unconfirmed_signup_is_replaced_by_a_new_one(client):
+    client.post("/accounts/signup/", signup_data(full_name="Salah Ketik"))
+    client.post("/accounts/signup/", signup_data(full_name="Eka Putri"))
+    assert User.objects.get().full_name == "Eka Putri"
+    assert client.get(confirm_link()).status_code == 302
 
 
 def test_shelter_signup_needs_the_organisation_name(client):
     response = client.post("/accounts/signup/", signup_data(is_shelter="on"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "organisation_name" in response.context["form"].errors
     response = client.post(
         "/accounts/signup/", signup_data(is_shelter="on", organisation_name="Rumah Kucing Bogor")
@@ -56,7 +91,8 @@ def test_shelter_signup_needs_the_organisation_name(client):
 
 
 def test_vet_signup_is_sent_to_register_the_licence(client):
-    response = client.post("/accounts/signup/", signup_data(is_vet="on"))
+    client.post("/accounts/signup/", signup_data(is_vet="on"))
+    response = client.get(confirm_link())
     assert response.url == "/accounts/vet-licence/"
 
 
