@@ -37,6 +37,7 @@ migrations-check: install
 check-deploy: install
 	DEBUG=False SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  ALLOWED_HOSTS=hellopet.example DATABASE_URL=sqlite:///var/check.sqlite3 \
+	  MIDTRANS_SERVER_KEY=Mid-server-ci-check MIDTRANS_CLIENT_KEY=Mid-client-ci-check \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.

@@ -8,7 +8,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import IdentityVerification, Province, Regency, User, VerificationStatus, VetLicence
+from .forms import StaffAuthenticationForm
+from .models import (
+    IdentityVerification,
+    PrivateDocumentAccess,
+    Province,
+    Regency,
+    User,
+    VerificationStatus,
+    VetLicence,
+)
+
+# /admin/login/ is throttled like the member login (django-axes counts both) and says why it refuses.
+admin.site.login_form = StaffAuthenticationForm
 
 
 @admin.register(User)
@@ -84,7 +96,7 @@ class VerificationAdminMixin:
 
     @admin.display(description=_("file"))
     def file_link(self, obj):
-        if not obj.pk:
+        if not obj.pk or not getattr(obj, self.file_field):
             return "-"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
@@ -141,8 +153,10 @@ class IdentityVerificationAdmin(VerificationAdminMixin, admin.ModelAdmin):
         "name_on_ktp",
         "consent_at",
         "consent_policy_version",
+        "scan_deleted_at",
     ]
     exclude = ["scan"]
+    file_field = "scan"
     file_url_name = "verification_scan"
 
 
@@ -152,4 +166,31 @@ class VetLicenceAdmin(VerificationAdminMixin, admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "strv_number", "sip_number"]
     readonly_fields = [*VerificationAdminMixin.readonly_fields, "strv_number", "sip_number"]
     exclude = ["document"]
+    file_field = "document"
     file_url_name = "vet_licence_document"
+
+
+@admin.register(PrivateDocumentAccess)
+class PrivateDocumentAccessAdmin(admin.ModelAdmin):
+    """The UU PDP audit trail: superusers read it; nobody adds, edits or deletes it here."""
+
+    list_display = ["opened_at", "staff", "kind", "subject", "object_id", "ip_address"]
+    list_filter = ["kind", "opened_at"]
+    search_fields = ["staff__email", "subject__email"]
+    list_select_related = ["staff", "subject"]
+    date_hierarchy = "opened_at"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

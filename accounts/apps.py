@@ -7,9 +7,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and verification")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from hellopet.private_files import delete_files_with_rows
 
+        from .middleware import mark_login
         from .models import IdentityVerification, VetLicence
 
+        user_logged_in.connect(mark_login, dispatch_uid="accounts-session-login-at")
         delete_files_with_rows(IdentityVerification, "scan")
         delete_files_with_rows(VetLicence, "document")

@@ -1,11 +1,11 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import SafeDocumentField, SafeImageField
 
-from . import throttle
 from .models import Regency, User
 from .nik import parse_nik
 from .phone import normalize_phone
@@ -48,12 +48,12 @@ class SignupForm(UserCreationForm):
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email already exists. Log in or reset the password.")
-            )
-        return email
+        # Whether the address already has an account is never said here (that would tell anyone
+        # who is a member): the sign-up view answers the same either way and e-mails the address.
+        return self.cleaned_data["email"].strip().lower()
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "email"}
 
     def clean(self):
         cleaned = super().clean()
@@ -64,28 +64,34 @@ class SignupForm(UserCreationForm):
         return cleaned
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class LockAwareLoginMixin:
+    """Says why a login is refused when django-axes has locked this client out of this account.
+
+    The counting and the lock live in axes (its authentication backend refuses without checking the
+    password and marks the request); this only turns that mark into a clear message.
+    """
+
+    throttled_message = _(
+        "Too many failed attempts from here. Wait 15 minutes, or reset your password to log in now."
+    )
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                raise forms.ValidationError(self.throttled_message, code="throttled") from None
+            raise
+
+
+class EmailAuthenticationForm(LockAwareLoginMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": _("Too many failed attempts. Wait 15 minutes or reset your password."),
-    }
 
-    def clean(self):
-        email = self.cleaned_data.get("username") or ""
-        ip = throttle.client_ip(self.request)
-        if email and throttle.is_locked(email, ip):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if email:
-                throttle.record_failure(email, ip)
-            raise
-        throttle.reset(email)
-        return cleaned
+
+class StaffAuthenticationForm(LockAwareLoginMixin, AdminAuthenticationForm):
+    """/admin/login/: throttled by the same rules as the member login."""
 
 
 class ProfileForm(forms.ModelForm):

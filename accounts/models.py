@@ -227,7 +227,9 @@ class IdentityVerification(Verification):
     )
     nik = models.CharField("NIK", max_length=16)
     name_on_ktp = models.CharField(_("name on KTP"), max_length=150)
-    scan = models.FileField(_("KTP scan"), storage=private_storage, upload_to=ktp_upload_to)
+    # Emptied N days after approval (KTP_SCAN_RETENTION_DAYS); the NIK is then kept masked only.
+    scan = models.FileField(_("KTP scan"), storage=private_storage, upload_to=ktp_upload_to, blank=True)
+    scan_deleted_at = models.DateTimeField(_("scan deleted"), null=True, blank=True)
     consent_at = models.DateTimeField(_("consent given"))
     consent_policy_version = models.CharField(_("privacy policy version"), max_length=20)
 
@@ -269,3 +271,35 @@ class VetLicence(Verification):
 
     def __str__(self):
         return f"STRV {self.strv_number} — {self.user}"
+
+
+class PrivateDocumentAccess(models.Model):
+    """Which staff member opened which KTP scan or licence document, and when (UU PDP No. 27/2022:
+    processing of personal data is recorded). Written by the serving views, never edited."""
+
+    class Kind(models.TextChoices):
+        KTP_SCAN = "ktp_scan", _("KTP scan")
+        LICENCE = "licence", _("licence document")
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("whose document"),
+    )
+    kind = models.CharField(_("document"), max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("record"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("private document access")
+        verbose_name_plural = _("private document accesses")
+
+    def __str__(self):
+        return f"{self.staff} → {self.get_kind_display()} #{self.object_id}"

@@ -1,16 +1,23 @@
 """State changes of accounts and verifications. Each: check state, change atomically, notify after commit."""
 
+import datetime
+import logging
+
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import notify
+from notifications.services import notify, queue_email
 
-from .models import IdentityVerification, User, VerificationStatus, VetLicence
+from .models import IdentityVerification, PrivateDocumentAccess, User, VerificationStatus, VetLicence
 
 PRIVACY_POLICY_VERSION = "2026-11"
+
+logger = logging.getLogger(__name__)
 
 
 def _ensure_can_submit(model, user: User):
@@ -112,10 +119,134 @@ def account_delete(*, user: User) -> str:
     return "anonymised"
 
 
+SIGNUP_SALT = "accounts.signup-confirm"
+SIGNUP_CONFIRM_DAYS = 3
+
+
+def signup_token(user: User) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=SIGNUP_SALT)
+
+
+def signup_start(*, user: User) -> None:
+    """A sign-up for `user` (unsaved). Answers nothing about whether the address has an account:
+
+    * a new address: the account is created inactive and a confirmation link is e-mailed to it; the
+      account opens when the link is followed, by the owner of the inbox;
+    * an address with an account: nothing is created; its owner is told (in-app and by e-mail)
+      that someone tried to sign up with it, and where to log in or reset the password;
+    * an address whose earlier sign-up was never confirmed: that one is replaced by this one.
+    """
+    with transaction.atomic():
+        existing = User.objects.select_for_update().filter(email__iexact=user.email).first()
+        if existing is not None and (existing.is_active or existing.last_login):
+            notify(existing, kind="accounts.signup_attempt", url="/accounts/password-reset/")
+            return
+        if existing is not None:
+            try:
+                with transaction.atomic():
+                    existing.delete()  # an earlier, never confirmed sign-up: this one replaces it
+            except ProtectedError:
+                return  # records hang on it (an admin-made account): leave it to staff
+        user.is_active = False
+        user.save()
+        token = signup_token(user)
+    _send_signup_confirmation(user, token)
+
+
+def _send_signup_confirmation(user: User, token: str) -> None:
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    context = {
+        "user": user,
+        "link": settings.SITE_URL + reverse("signup_confirm", args=[token]),
+        "days": SIGNUP_CONFIRM_DAYS,
+    }
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("registration/signup_confirm_subject.txt", context).split())
+        text = render_to_string("registration/signup_confirm_email.txt", context)
+    # From the task queue (retried while SMTP is down), never inside the sign-up request.
+    queue_email(to=user.email, subject=subject, text=text, kind="accounts.signup_confirm")
+
+
+def signup_confirm(*, token: str) -> User | None:
+    """The link from the confirmation e-mail: open the account (once). None when the link is bad,
+    expired, or for an account that no longer waits for confirmation."""
+    try:
+        data = signing.loads(token, salt=SIGNUP_SALT, max_age=SIGNUP_CONFIRM_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=data.get("user"), email=data.get("email")).first()
+        if user is None or user.is_active or user.last_login:
+            return None
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def private_document_opened(*, staff: User, verification, ip_address: str = "") -> None:
+    """Record that a staff member opened someone's KTP scan or licence document (UU PDP audit)."""
+    kind = (
+        PrivateDocumentAccess.Kind.KTP_SCAN
+        if isinstance(verification, IdentityVerification)
+        else PrivateDocumentAccess.Kind.LICENCE
+    )
+    PrivateDocumentAccess.objects.create(
+        staff=staff,
+        subject_id=verification.user_id,
+        kind=kind,
+        object_id=verification.pk,
+        ip_address=ip_address or None,
+    )
+
+
+def ktp_scans_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete KTP scans KTP_SCAN_RETENTION_DAYS after approval (UU PDP: keep no longer than needed).
+
+    The verification stays approved, the NIK is kept masked (320101******0001) and the member is told.
+    Idempotent: run daily (on the task queue); each verification is handled once, in its own
+    transaction, its file removed after commit. Returns how many scans were deleted.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.KTP_SCAN_RETENTION_DAYS)
+    due = IdentityVerification.objects.filter(
+        status=VerificationStatus.APPROVED, decided_at__lt=cutoff, scan_deleted_at__isnull=True
+    ).values_list("pk", flat=True)
+    done = 0
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            locked = IdentityVerification.objects.select_for_update().select_related("user").get(pk=pk)
+            if locked.scan_deleted_at is not None:
+                continue
+            if locked.scan:
+                storage, name = locked.scan.storage, locked.scan.name
+                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            locked.nik = locked.masked_nik
+            locked.scan = ""
+            locked.scan_deleted_at = now
+            locked.save(update_fields=["nik", "scan", "scan_deleted_at"])
+            notify(
+                locked.user,
+                kind="accounts.ktp_scan_deleted",
+                context={"verification": locked, "days": settings.KTP_SCAN_RETENTION_DAYS},
+                url="/accounts/verification/",
+            )
+            done += 1
+    if done:
+        logger.info("deleted %s KTP scans past their retention", done)
+    return done
+
+
 __all__ = [
     "PRIVACY_POLICY_VERSION",
     "account_delete",
     "identity_submit",
+    "ktp_scans_purge",
+    "private_document_opened",
+    "signup_confirm",
+    "signup_start",
     "vet_licence_submit",
     "verification_approve",
     "verification_delete",

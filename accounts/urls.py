@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_otp
 from .forms import QueuedPasswordResetForm
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -21,7 +23,7 @@ urlpatterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
@@ -30,6 +32,7 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("profile")),
         name="password_change",
     ),
+    path("two-factor/", views_otp.two_factor, name="two_factor"),
     path("profile/", views.profile, name="profile"),
     path("delete/", views.account_delete, name="account_delete"),
     path("verification/", views.verification, name="verification"),

@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hellopet.client_ip import client_ip
 from hellopet.private_files import serve_private_file
 
 from . import services
@@ -25,13 +27,18 @@ from .models import IdentityVerification, VerificationStatus, VetLicence
 
 
 class LoginView(auth_views.LoginView):
+    """Failed attempts are counted by django-axes (per account and client address, in the database);
+    a locked-out attempt is answered 429 with the reason on the form."""
+
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if any(error.code == "throttled" for error in form.non_field_errors().as_data()):
-            response.status_code = 429
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The lock message advises a reset: the person who proved they own the inbox gets in at once.
+        axes_reset(username=form.user.email.lower())
         return response
 
 
@@ -42,14 +49,28 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
         user.language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("id", "en") else "id"
-        user.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome to HELLOPET!, %(name)s.") % {"name": user.first_name})
-        if user.is_vet:
-            messages.info(request, _("Register your STRV and SIP so that owners can consult you."))
-            return redirect("vet_licence")
-        return redirect("profile")
-    return render(request, "accounts/signup.html", {"form": form})
+        # The same answer whether or not the address has an account (it is e-mailed either way).
+        services.signup_start(user=user)
+        return redirect("signup_sent")
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html")
+
+
+def signup_confirm(request, token):
+    user = services.signup_confirm(token=token)
+    if user is None:
+        return render(request, "accounts/signup_invalid.html", status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Welcome to HELLOPET!, %(name)s.") % {"name": user.first_name})
+    if user.is_vet:
+        messages.info(request, _("Register your STRV and SIP so that owners can consult you."))
+        return redirect("vet_licence")
+    return redirect("profile")
 
 
 @login_required
@@ -119,11 +140,25 @@ def verification(request):
             "history": history,
             "policy_version": services.PRIVACY_POLICY_VERSION,
         },
+        # A refused upload or missing consent is a 400, like every other upload form.
+        status=400 if request.method == "POST" else 200,
     )
 
 
+def _audited(request, verification):
+    """Staff opening someone else's document leaves a trace (UU PDP); the member's own view does not."""
+    if request.user.is_authenticated and request.user.is_staff and verification.user_id != request.user.pk:
+        services.private_document_opened(
+            staff=request.user, verification=verification, ip_address=client_ip(request)
+        )
+    return verification
+
+
 def verification_scan(request, pk):
-    return serve_private_file(get_identity_verification_for_user(request.user, pk).scan)
+    verification = get_identity_verification_for_user(request.user, pk)
+    if not verification.scan:
+        raise Http404  # deleted after its retention period
+    return serve_private_file(_audited(request, verification).scan)
 
 
 @login_required
@@ -160,12 +195,15 @@ def vet_licence(request):
                 return redirect("vet_licence")
     history = VetLicence.objects.filter(user=request.user)
     return render(
-        request, "accounts/vet_licence.html", {"current": current, "form": form, "history": history}
+        request,
+        "accounts/vet_licence.html",
+        {"current": current, "form": form, "history": history},
+        status=400 if request.method == "POST" else 200,
     )
 
 
 def vet_licence_document(request, pk):
-    return serve_private_file(get_vet_licence_for_user(request.user, pk).document)
+    return serve_private_file(_audited(request, get_vet_licence_for_user(request.user, pk)).document)
 
 
 @login_required

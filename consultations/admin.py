@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from hellopet.private_files import admin_file_link
 
 from . import services
 from .models import Consultation, ConsultationPhoto, Message, Rating, ReadState, Specialty, VetProfile
@@ -42,9 +45,13 @@ class VetProfileAdmin(admin.ModelAdmin):
 class ConsultationPhotoInline(admin.TabularInline):
     model = ConsultationPhoto
     extra = 0
-    fields = ["image", "created_at"]
-    readonly_fields = ["image", "created_at"]
+    fields = ["image_link", "created_at"]
+    readonly_fields = ["image_link", "created_at"]
     can_delete = False
+
+    @admin.display(description=_("photo"))
+    def image_link(self, obj):
+        return admin_file_link(obj.image, reverse("consultations:photo", args=[obj.consultation_id, obj.pk]))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -84,11 +91,19 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "consultation", "sender", "created_at", "short_body", "attachment"]
+    list_display = ["id", "consultation", "sender", "created_at", "short_body", "attachment_link"]
     list_filter = ["created_at"]
     search_fields = ["consultation__id", "sender__email", "body"]
     list_select_related = ["sender", "consultation"]
-    readonly_fields = [f.name for f in Message._meta.fields]
+    # The photo is private: shown as a link to the access-checked view, never through storage.url.
+    fields = readonly_fields = [
+        f.name if f.name != "attachment" else "attachment_link" for f in Message._meta.fields
+    ]
+
+    @admin.display(description=_("photo"))
+    def attachment_link(self, obj):
+        url = reverse("consultations:chat_attachment", args=[obj.consultation_id, obj.pk])
+        return admin_file_link(obj.attachment, url)
 
     def has_add_permission(self, request):
         return False

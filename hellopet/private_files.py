@@ -9,6 +9,7 @@ import mimetypes
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.http import FileResponse, Http404
+from django.utils.html import format_html
 
 
 def serve_private_file(field_file, *, download_name: str | None = None) -> FileResponse:
@@ -20,12 +21,27 @@ def serve_private_file(field_file, *, download_name: str | None = None) -> FileR
         raise Http404
     content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
+    # Images (re-encoded on upload) show in the browser; anything else, PDFs included, is downloaded:
+    # a PDF viewer is a document runtime of its own. And whatever it is, it runs sandboxed: no script,
+    # no same-origin access to the member's session, should a hostile file ever get through.
+    disposition = "inline" if content_type.startswith("image/") else "attachment"
     response["Content-Disposition"] = (
-        f'inline; filename="{download_name or field_file.name.rsplit("/", 1)[-1]}"'
+        f'{disposition}; filename="{download_name or field_file.name.rsplit("/", 1)[-1]}"'
     )
+    response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def admin_file_link(field_file, url: str):
+    """How admin shows a private file: a link to its access-checked view. Never `field_file.url`:
+    private storage has none (admin's default display of a file field asks for it and fails)."""
+    if not field_file:
+        return "-"
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a>', url, field_file.name.rsplit("/", 1)[-1]
+    )
 
 
 def delete_file_after_commit(field_file) -> None:

@@ -4,6 +4,7 @@ With nothing configured the app runs on SQLite, the in-memory channel layer, con
 built-in payment simulator. `.env.example` documents every variable.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "hellopet",
     "accounts",
     "notifications",
@@ -65,9 +69,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "hellopet.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns an axes lock-out into its answer (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hellopet.urls"
@@ -111,10 +119,15 @@ elif _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POO
     # Measured: CONN_MAX_AGE=0 in a WebSocket consumer opens a connection per message (~55 msg/s).
     # The ASGI process sets DATABASE_POOL=true to reuse connections from psycopg's pool.
     _db["CONN_MAX_AGE"] = 0
+    from psycopg_pool import ConnectionPool
+
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
         "timeout": 10,
+        # Check each connection as it leaves the pool: after a PostgreSQL restart the pooled ones are
+        # dead, and without the check their first query failed (11 chat server_error frames measured).
+        "check": ConnectionPool.check_connection,
     }
 else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -166,6 +179,38 @@ HEALTHZ_QUEUE_MAX_AGE_SECONDS = env.int("HEALTHZ_QUEUE_MAX_AGE_SECONDS", default
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out client before the password is checked; counts failures (member and admin).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes). Counted per account *and* client address: 5 failures lock that
+# address out of that account for 15 minutes, so nobody can lock another person out from elsewhere
+# (the slow-down, not a hard account lock-out), and the right password from the owner's own device
+# keeps working. A password reset lifts the lock. Kept in the database, not the cache, so logging in
+# keeps working while Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms post the email as "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.normalised_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "hellopet.client_ip.client_ip"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login, for staff to review in admin
+# Addresses (or networks) of our own reverse proxies: only from them is X-Forwarded-For believed
+# (docs/deployment.md). Empty: the client is REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Staff (who open KTP scans) enter a TOTP code before /admin/ whenever DEBUG=False; the demo on
+# DEBUG=True logs in with the password alone. Recovery: manage.py accounts_otp_reset <email>.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "HELLOPET!"
+# Sessions: staff are logged out after 30 idle minutes; every session ends 14 days after its login.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=14 * 24)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -223,11 +268,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MIDTRANS_SERVER_KEY = env.str("MIDTRANS_SERVER_KEY", default="")
 MIDTRANS_CLIENT_KEY = env.str("MIDTRANS_CLIENT_KEY", default="")
 MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
-# No keys -> the built-in simulator stands in for Midtrans (same code path, local URLs).
+# No keys -> the built-in simulator stands in for Midtrans (same code path, local URLs). With
+# DEBUG=False that is an error of `check --deploy` unless PAYMENT_SIMULATOR=true asks for it by name
+# (a demo deployment): anyone holding a payment link can mark it paid in the simulator.
 PAYMENT_SIMULATOR = not MIDTRANS_SERVER_KEY
+PAYMENT_SIMULATOR_OPT_IN = env.bool("PAYMENT_SIMULATOR", default=False)
 MIDTRANS_API_URL = env.str("MIDTRANS_API_URL", default="")
 MIDTRANS_SNAP_URL = env.str("MIDTRANS_SNAP_URL", default="")
 MIDTRANS_TIMEOUT_SECONDS = env.float("MIDTRANS_TIMEOUT_SECONDS", default=10.0)
+# Midtrans waits 15 s for the webhook's answer and advises answering within 5 s: the webhook's own
+# status check and its wait for the payment's row lock are bounded well below that (503 -> retried).
+MIDTRANS_NOTIFICATION_TIMEOUT_SECONDS = env.float("MIDTRANS_NOTIFICATION_TIMEOUT_SECONDS", default=2.0)
+PAYMENT_WEBHOOK_LOCK_TIMEOUT_MS = env.int("PAYMENT_WEBHOOK_LOCK_TIMEOUT_MS", default=1500)
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -267,6 +319,9 @@ CONSULTATION_ACCEPT_TIMEOUT_MINUTES = env.float("CONSULTATION_ACCEPT_TIMEOUT_MIN
 # A vet marked online but not seen (page, heartbeat, chat) for this long shows as offline.
 VET_PRESENCE_TIMEOUT_MINUTES = env.int("VET_PRESENCE_TIMEOUT_MINUTES", default=60)
 PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=60)
+# UU PDP: an approved KTP scan is deleted this many days after approval (`accounts_purge_ktp`, daily);
+# the verified status and the masked NIK stay.
+KTP_SCAN_RETENTION_DAYS = env.int("KTP_SCAN_RETENTION_DAYS", default=30)
 
 # Serve static files straight from the app folders in dev and tests (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

@@ -29,3 +29,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # started by a test gets HUEY_IMMEDIATE=0 and the SQLite queue file through the environment.
 HUEY["immediate"] = os.environ.get("HUEY_IMMEDIATE", "1") != "0"  # noqa: F405
 TASK_RETRY_DELAY_SECONDS = 1
+# The suite runs the simulator on purpose (DEBUG=False): the opt-in that a demo deployment gives.
+PAYMENT_SIMULATOR_OPT_IN = True
+# The suite's staff persona logs in with a password (as on the demo); the second factor has its own tests.
+STAFF_OTP_REQUIRED = False

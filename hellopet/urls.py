@@ -27,3 +27,6 @@ if settings.DEBUG or settings.TESTING:
     # Public media for the dev server and browser tests; in production the web server serves MEDIA_ROOT.
     # Only public media: private files have no URL and are served by views that check access.
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+
+# The site's own error page; 503 + Retry-After while the database is unreachable (hellopet/errors.py).
+handler500 = "hellopet.errors.server_error"

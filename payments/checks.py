@@ -5,16 +5,26 @@ from django.core import checks
 @checks.register(checks.Tags.security)
 def midtrans_configuration(app_configs, **kwargs):
     messages = []
-    if settings.PAYMENT_SIMULATOR and not settings.DEBUG and not settings.TESTING:
-        # Info, not a warning: a keyless demo deployment is legitimate, but the operator must know.
-        messages.append(
-            checks.Info(
-                "No MIDTRANS_SERVER_KEY: payments go through the built-in simulator, where anyone "
-                "holding a payment link can mark it paid.",
-                hint="Set MIDTRANS_SERVER_KEY and MIDTRANS_CLIENT_KEY for real payments.",
-                id="payments.I001",
+    if settings.PAYMENT_SIMULATOR and not settings.DEBUG:
+        if settings.PAYMENT_SIMULATOR_OPT_IN:
+            # A keyless demo deployment is legitimate when asked for by name; the banner says so.
+            messages.append(
+                checks.Info(
+                    "PAYMENT_SIMULATOR=true: payments go through the built-in simulator, where anyone "
+                    "holding a payment link can mark it paid.",
+                    id="payments.I001",
+                )
             )
-        )
+        else:
+            messages.append(
+                checks.Error(
+                    "No MIDTRANS_SERVER_KEY with DEBUG=False: payments would go through the built-in "
+                    "simulator, where anyone holding a payment link can mark it paid.",
+                    hint="Set MIDTRANS_SERVER_KEY and MIDTRANS_CLIENT_KEY for real payments, or "
+                    "PAYMENT_SIMULATOR=true for a demo deployment that takes no real money.",
+                    id="payments.E003",
+                )
+            )
     if settings.MIDTRANS_SERVER_KEY and not settings.MIDTRANS_CLIENT_KEY:
         messages.append(
             checks.Error(

@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 import midtransclient
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from midtransclient.config import ApiConfig
 from midtransclient.error_midtrans import JSONDecodeError, MidtransAPIError
 
@@ -42,6 +44,10 @@ REFUNDABLE_PAYMENT_TYPES = {"credit_card", "gopay", "shopeepay", "qris", "akulak
 
 class GatewayError(Exception):
     """Midtrans could not be reached or answered with a server error: try again later."""
+
+
+class NotSettledYet(ValidationError):
+    """A partial refund of a card capture that Midtrans has not settled yet: possible only later."""
 
 
 class GatewayRefused(Exception):  # noqa: N818 (a refusal, not a programming error)
@@ -134,14 +140,14 @@ class _TimeoutSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
-def _configure(client, custom_headers: dict | None = None):
+def _configure(client, custom_headers: dict | None = None, timeout: float | None = None):
     client.api_config = _ConfiguredApiConfig(
         is_production=settings.MIDTRANS_IS_PRODUCTION,
         server_key=server_key(),
         client_key=client_key(),
         custom_headers=custom_headers or {},
     )
-    client.http_client.http_client = _TimeoutSession(settings.MIDTRANS_TIMEOUT_SECONDS)
+    client.http_client.http_client = _TimeoutSession(timeout or settings.MIDTRANS_TIMEOUT_SECONDS)
     return client
 
 
@@ -151,8 +157,8 @@ def snap_client() -> midtransclient.Snap:
     return _configure(midtransclient.Snap(), {"X-Override-Notification": notification_url()})
 
 
-def core_client() -> midtransclient.CoreApi:
-    return _configure(midtransclient.CoreApi())
+def core_client(timeout: float | None = None) -> midtransclient.CoreApi:
+    return _configure(midtransclient.CoreApi(), timeout=timeout)
 
 
 def _call(fn, *args):
@@ -184,14 +190,14 @@ def create_snap_transaction(parameters: dict) -> dict:
     return response
 
 
-def transaction_status(order_id: str) -> dict | None:
+def transaction_status(order_id: str, *, timeout: float | None = None) -> dict | None:
     """GET {api}/v2/<order_id>/status; None when Midtrans has no transaction for that order (yet).
 
     A Snap order exists at Midtrans only once the customer picks a payment method, so 404 is normal.
     (Not `transactions.notification()`: midtransclient 1.4.2 passes its arguments in the wrong order.)
     """
     try:
-        return _call(core_client().transactions.status, order_id)
+        return _call(core_client(timeout).transactions.status, order_id)
     except GatewayRefused as exc:
         if str(exc.response.get("status_code")) == "404":
             return None
@@ -199,6 +205,26 @@ def transaction_status(order_id: str) -> dict | None:
 
 
 def refund(order_id: str, *, refund_key: str, amount: int, reason: str) -> dict:
+    """Give the payer their money back: `cancel` (void) or `refund`, whichever Midtrans accepts now.
+
+    A card payment is first *captured* and only *settled* the next working day. Before settlement
+    Midtrans refuses a refund (412) and the capture must be voided with `cancel` instead, which
+    releases the whole amount on the card; after settlement it is a `refund` (dedup'd by
+    refund_key). The order's current status at Midtrans decides. A partial refund of a capture not
+    yet settled cannot be made at all (a void is always whole): NotSettledYet says to try after
+    settlement. The answer of `cancel` carries `voided: True` and our refund_key.
+    """
+    current = transaction_status(order_id)
+    if current is not None and str(current.get("transaction_status") or "").lower() == "capture":
+        if parse_amount(current.get("gross_amount")) != int(amount):
+            raise NotSettledYet(
+                _(
+                    "This card payment is not settled yet: it can only be cancelled in full now. "
+                    "Refund part of it after settlement (the next working day)."
+                )
+            )
+        response = _call(core_client().transactions.cancel, order_id)
+        return {**response, "refund_key": refund_key, "voided": True}
     parameters = {"refund_key": refund_key, "amount": int(amount), "reason": reason[:255]}
     return _call(core_client().transactions.refund, order_id, parameters)
 

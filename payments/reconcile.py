@@ -7,7 +7,9 @@ Midtrans is asked. Steps:
 
 1. pending orders: ask Midtrans for their status and apply it (a lost notification is recovered);
    an order Midtrans never heard of (the payer never picked a method) or still pending after its
-   expiry is closed: Snap page expiry and QRIS expiry send no notification;
+   expiry is closed: Snap page expiry and QRIS expiry send no notification; card captures that
+   fraud detection challenged are asked about until Midtrans accepts or denies them (a decision in
+   the dashboard may send no notification), and are never expired here while Midtrans holds the card;
 2. pending payments past their expiry with no open order are expired;
 3. orders left open under a payment that is already closed here (cancelled) are expired at Midtrans,
    so they can no longer be paid;
@@ -43,6 +45,17 @@ def _close_at_midtrans(attempt: PaymentAttempt) -> str:
 
 
 def _sync_open_attempt(attempt: PaymentAttempt, now) -> str:
+    if attempt.status == PaymentAttempt.Status.CAPTURE:
+        # A challenged card capture: Midtrans holds the card's money until fraud review accepts or
+        # denies it, and may not send a notification when it does. Asked every run, never expired here.
+        try:
+            return "challenged: " + services.attempt_sync(attempt=attempt, source="reconcile")
+        except (midtrans.GatewayError, midtrans.GatewayRefused) as exc:
+            logger.warning("reconcile: status of challenged %s unavailable: %s", attempt.order_id, exc)
+            return "challenged: gateway error"
+        except services.AmountMismatch as exc:
+            logger.error("reconcile: %s: %s", attempt.order_id, exc.message)
+            return "amount mismatch"
     try:
         if attempt.payment.status != Payment.Status.PENDING:
             return _close_at_midtrans(attempt)
@@ -67,7 +80,7 @@ def reconcile(*, now: datetime.datetime | None = None) -> Counter:
 
     # 1 + 3: every open order that reached Midtrans (a failed Snap creation has no token).
     open_attempts = (
-        PaymentAttempt.objects.filter(status__in=PaymentAttempt.OPEN)
+        PaymentAttempt.objects.filter(Q(status__in=PaymentAttempt.OPEN) | services.CHALLENGED)
         .exclude(snap_token="")
         .select_related("payment")
         .order_by(F("checked_at").asc(nulls_first=True))[:BATCH]

@@ -45,5 +45,19 @@ def register(purpose: str, handler: PaymentHandler) -> None:
     _registry.handlers[purpose] = handler
 
 
+class UnknownPurpose(LookupError):
+    """No app registered a handler for this purpose: a typo or a missing `register()` call."""
+
+
+def is_registered(purpose: str) -> bool:
+    return purpose in _registry.handlers
+
+
 def handler_for(purpose: str) -> PaymentHandler:
-    return _registry.handlers.get(purpose, PaymentHandler())
+    """The registered handler. Never a silent do-nothing stand-in: a paid event told to nobody would be
+    marked delivered and lost. UnknownPurpose leaves the payment undelivered, logged, and retried by
+    reconciliation once the handler exists."""
+    try:
+        return _registry.handlers[purpose]
+    except KeyError:
+        raise UnknownPurpose(f"no payment handler registered for purpose {purpose!r}") from None

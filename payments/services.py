@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from hellopet.templatetags.hellopet import format_rupiah
 
 from . import midtrans
 from .models import Payment, PaymentAttempt, PaymentEvent, Refund
-from .registry import handler_for
+from .registry import UnknownPurpose, handler_for, is_registered
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,24 @@ ATTEMPT_RANK = {
 }
 # A small allowance for clocks: we expire an order locally only this long after Midtrans should have.
 EXPIRY_SKEW = datetime.timedelta(minutes=1)
+# A card capture that fraud detection challenged: Midtrans holds the money until someone accepts or
+# denies it in the dashboard, and may send no notification when that happens. Never expired locally.
+CHALLENGED = Q(status=A.CAPTURE, fraud_status="challenge")
+
+
+# --- locks -------------------------------------------------------------------------------------------
+# One order everywhere: payment, then its attempt. Both with FOR NO KEY UPDATE on PostgreSQL: the
+# rows' keys never change, and a plain FOR UPDATE would also block the FOR KEY SHARE lock that every
+# insert or update of a row *referencing* them takes (a notification record, an event, a refund). With
+# FOR UPDATE, ten duplicate notifications deadlocked each other: one held the payment and waited for
+# the attempt while another's notification record held the attempt (key share) and waited for the
+# payment. (SQLite ignores row locks; its IMMEDIATE transactions serialise writers.)
+def lock_payment(pk) -> Payment:
+    return Payment.objects.select_for_update(no_key=True).get(pk=pk)
+
+
+def lock_attempt(pk) -> PaymentAttempt:
+    return PaymentAttempt.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 class AmountMismatch(ValidationError):
@@ -87,6 +106,8 @@ def payment_create(
         raise ValidationError(_("A payment needs a positive amount."))
     if not purpose or len(purpose) > 30:
         raise ValueError("purpose must be 1-30 characters (the name the app registered its handler under)")
+    if not is_registered(purpose):
+        raise UnknownPurpose(f"no payment handler registered for purpose {purpose!r}")
     return Payment.objects.create(
         payer=payer,
         purpose=purpose,
@@ -119,11 +140,18 @@ def _order_id(payment: Payment, number: int) -> str:
     return f"HP-{payment.pk.hex[:20]}-{number}"
 
 
-def _snap_parameters(payment: Payment, attempt: PaymentAttempt) -> dict:
+def snap_expiry_minutes(expires_at: datetime.datetime, start: datetime.datetime) -> int:
+    """Whole minutes from `start` that Midtrans may accept payment: rounded *down*, so Midtrans's
+    expiry never outlives ours (rounded up, Midtrans took money up to 59 s after the app had
+    released the reservation)."""
+    return math.floor((expires_at - start).total_seconds() / 60)
+
+
+def _snap_parameters(payment: Payment, attempt: PaymentAttempt, *, start: datetime.datetime) -> dict:
     payer = payment.payer
     names = (payer.full_name or payer.email).split(maxsplit=1)
-    start = timezone.localtime(timezone.now(), datetime.timezone(datetime.timedelta(hours=7)))
-    minutes = max(1, math.ceil((attempt.expires_at - timezone.now()).total_seconds() / 60))
+    minutes = snap_expiry_minutes(attempt.expires_at, start)
+    start = timezone.localtime(start, datetime.timezone(datetime.timedelta(hours=7)))
     customer = {"first_name": names[0][:255], "email": payer.email}
     if len(names) > 1:
         customer["last_name"] = names[1][:255]
@@ -159,24 +187,34 @@ def attempt_start(*, payment: Payment) -> PaymentAttempt:
     when Midtrans could not create the order.
     """
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = lock_payment(payment.pk)
         if not locked.is_pending:
             raise ValidationError(_("This payment is no longer awaiting payment."))
         if locked.expires_at <= timezone.now():
             raise ValidationError(_("This payment has expired."))
+        if locked.attempts.filter(CHALLENGED).exists():
+            raise ValidationError(
+                _("Your card payment is being reviewed by the bank. Please wait for the result.")
+            )
         current = attempt_for(locked)
         if _usable(current):
             # Also an attempt still being created by a parallel click: one order per payment at a
             # time, so the payer cannot pay twice in two tabs.
             return current
+        # Midtrans's expiry is start + whole minutes, never later than ours: the order dies at or
+        # before the payment (and the reservation it holds), and the attempt records exactly when.
+        start = timezone.now().replace(microsecond=0)
+        minutes = snap_expiry_minutes(locked.expires_at, start)
+        if minutes < 1:
+            raise ValidationError(_("This payment expires in less than a minute and can no longer be paid."))
         attempt = PaymentAttempt.objects.create(
             payment=locked,
             order_id=_order_id(locked, locked.attempts.count() + 1),
             amount=locked.amount,
-            expires_at=locked.expires_at,
+            expires_at=start + datetime.timedelta(minutes=minutes),
         )
     try:
-        response = midtrans.create_snap_transaction(_snap_parameters(locked, attempt))
+        response = midtrans.create_snap_transaction(_snap_parameters(locked, attempt, start=start))
     except (midtrans.GatewayError, midtrans.GatewayRefused):
         # Not reusable: the next click makes a fresh order instead of waiting for a token forever.
         PaymentAttempt.objects.filter(pk=attempt.pk).update(status=A.FAILURE, updated_at=timezone.now())
@@ -216,7 +254,7 @@ def _move(payment: Payment, new_status: str, *, source: str = "", note: str = ""
 def payment_set_status(*, payment: Payment, status: str, source: str = "set_status") -> bool:
     """Move a payment (locked here) to `status` if that is forward. Used by the gateway paths and tests."""
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = lock_payment(payment.pk)
         changed = _move(locked, status, source=source)
     payment.refresh_from_db()
     return changed
@@ -266,8 +304,8 @@ def attempt_apply_status(
     if amount is not None and amount != attempt.amount:
         raise AmountMismatch(f"Midtrans amount {status.get('gross_amount')!r} is not {attempt.amount}")
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=attempt.payment_id)  # always payment first
-        locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        payment = lock_payment(attempt.payment_id)  # always payment first, then the attempt
+        locked = lock_attempt(attempt.pk)
         if only_if_open and not locked.is_open:
             return f"no change (order already {locked.status})"
         locked.checked_at = timezone.now()
@@ -278,6 +316,10 @@ def attempt_apply_status(
             locked.status = txn
             locked.fraud_status = fraud[:20]
             fields += ["status", "fraud_status"]
+        elif txn == locked.status and fraud and fraud != locked.fraud_status:
+            # capture/challenge -> capture/accept: the same status, decided by fraud review.
+            locked.fraud_status = fraud[:20]
+            fields.append("fraud_status")
         for name in ("payment_type", "transaction_id"):
             value = str(status.get(name) or "")[:64]
             if value and value != getattr(locked, name):  # the payer may switch methods while pending
@@ -310,6 +352,8 @@ def attempt_apply_status(
                 return f"recorded {txn} of an older order"
             _move(payment, target, source=source, note=locked.order_id)
             return str(target)
+        if txn == A.CANCEL and payment.status == Payment.Status.REFUNDED:
+            return "no change (voided by our refund)"  # a card refunded before settlement is a void
         if payment.status in PAID_STATUSES and txn in ("deny", "cancel") and not payment.needs_attention:
             _flag(
                 payment,
@@ -395,6 +439,8 @@ def payment_expire_if_overdue(*, payment: Payment, source: str) -> bool:
         return False
     if payment.attempts.filter(status__in=PaymentAttempt.OPEN).exclude(snap_token="").exists():
         return False
+    if payment.attempts.filter(CHALLENGED).exists():
+        return False  # Midtrans holds the payer's card money: wait for its decision (reconcile polls)
     return payment_set_status(payment=payment, status=Payment.Status.EXPIRED, source=source)
 
 
@@ -402,7 +448,7 @@ def payment_expire_if_overdue(*, payment: Payment, source: str) -> bool:
 def deliver(payment_id) -> None:
     """Tell the owning app the payment's current status (idempotent; reconciliation calls it again)."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        payment = lock_payment(payment_id)
         if (
             payment.delivered_status == payment.status
             and payment.delivered_refunded_amount == payment.refunded_amount
@@ -486,7 +532,7 @@ def refund_payment(
     if not reason:
         raise ValidationError(_("Give a reason for the refund."))
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = lock_payment(payment.pk)
         left = refundable_amount(locked)
         if not left:
             raise ValidationError(_("Only a paid payment can be refunded."))
@@ -497,6 +543,14 @@ def refund_payment(
                 % {"max": format_rupiah(left)}
             )
         attempt = _refundable_attempt(locked)
+        if attempt is not None and attempt.status == A.CAPTURE and amount != attempt.amount and not manual:
+            # A card capture is voided whole before settlement (midtrans.refund); part of it only later.
+            raise midtrans.NotSettledYet(
+                _(
+                    "This card payment is not settled yet: it can only be cancelled in full now. "
+                    "Refund part of it after settlement (the next working day)."
+                )
+            )
         if manual or not refund_via_gateway_possible(locked):
             state, refund_key, manual = Refund.State.AWAITING_MANUAL, None, True
         else:
@@ -590,7 +644,8 @@ def refund_send(refund_id: int, *, last_try: bool = False) -> str:
     except midtrans.GatewayRefused as exc:
         # Midtrans will not refund this one (method, age, already refunded): the money is still owed.
         return _refund_owed(refund_id, f"Midtrans refused: {exc}")
-    except midtrans.GatewayError as exc:
+    except (midtrans.GatewayError, midtrans.NotSettledYet) as exc:
+        # NotSettledYet: the card was captured after we looked; it settles the next working day.
         if last_try:
             return _refund_owed(refund_id, f"Midtrans unreachable after {refund.attempts} tries: {exc}")
         Refund.objects.filter(pk=refund_id).update(last_error=str(exc)[:300])

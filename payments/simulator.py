@@ -66,6 +66,9 @@ STATUS_CODES = {
     "refund": "200",
     "partial_refund": "200",
 }
+# Midtrans settles a card capture the next working day (until then a refund is a void, `cancel`);
+# the stand-in settles it after this delay, so a demo can see both.
+CARD_SETTLEMENT_DELAY = datetime.timedelta(minutes=5)
 UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
@@ -121,6 +124,14 @@ def _expire_if_due(txn: SimulatedTransaction) -> None:
     if txn.transaction_status in ("", "pending") and txn.expires_at <= timezone.now():
         txn.transaction_status = "expire"
         txn.save(update_fields=["transaction_status"])
+    elif (
+        txn.transaction_status == "capture"
+        and txn.fraud_status != "challenge"
+        and txn.transaction_time
+        and txn.transaction_time + CARD_SETTLEMENT_DELAY <= timezone.now()
+    ):
+        txn.transaction_status, txn.settlement_time = "settlement", timezone.now()
+        txn.save(update_fields=["transaction_status", "settlement_time"])
 
 
 def status_body(txn: SimulatedTransaction) -> dict:
@@ -284,13 +295,15 @@ def refund(request, order_id):
         txn = SimulatedTransaction.objects.select_for_update().filter(order_id=order_id).first()
         if txn is None or not txn.transaction_status:
             return _error(404, "Transaction doesn't exist.")
+        _expire_if_due(txn)
         key = str(parameters.get("refund_key") or uuid.uuid4())
         for done in txn.refunds:
             if done["refund_key"] == key:  # Midtrans dedups by refund_key
                 return JsonResponse(
                     {**status_body(txn), **done, "status_message": "Success, refund request is approved"}
                 )
-        if txn.transaction_status not in ("settlement", "capture", "partial_refund"):
+        # Like Midtrans: a card capture is refundable only once settled (before that: cancel).
+        if txn.transaction_status not in ("settlement", "partial_refund"):
             return _error(412, "Transaction status cannot be updated.")
         if txn.payment_type not in midtrans.REFUNDABLE_PAYMENT_TYPES:
             return _error(412, f"Refund is not supported for {txn.payment_type}")
@@ -327,3 +340,23 @@ def expire(request, order_id):
     txn.transaction_status = "expire"
     txn.save(update_fields=["transaction_status"])
     return JsonResponse({**status_body(txn), "status_message": "Success, transaction has expired"})
+
+
+@csrf_exempt  # machine endpoint of the stand-in, authenticated by the server key (HTTP Basic)
+@_only_without_keys
+@require_POST
+@_server_key_required
+def cancel(request, order_id):
+    """Void: Midtrans cancels a pending order or a card capture not yet settled, never a settlement."""
+    with transaction.atomic():
+        txn = SimulatedTransaction.objects.select_for_update().filter(order_id=order_id).first()
+        if txn is None or not txn.transaction_status:
+            return _error(404, "Transaction doesn't exist.")
+        _expire_if_due(txn)
+        if txn.transaction_status == "cancel":
+            return JsonResponse({**status_body(txn), "status_message": "Success, transaction is canceled"})
+        if txn.transaction_status not in ("pending", "capture"):
+            return _error(412, "Transaction status cannot be updated.")
+        txn.transaction_status = "cancel"
+        txn.save(update_fields=["transaction_status"])
+    return JsonResponse({**status_body(txn), "status_message": "Success, transaction is canceled"})

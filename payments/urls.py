@@ -13,4 +13,5 @@ urlpatterns = [
     path("simulator/api/v2/<str:order_id>/status", simulator.status, name="sim_status"),
     path("simulator/api/v2/<str:order_id>/refund", simulator.refund, name="sim_refund"),
     path("simulator/api/v2/<str:order_id>/expire", simulator.expire, name="sim_expire"),
+    path("simulator/api/v2/<str:order_id>/cancel", simulator.cancel, name="sim_cancel"),
 ]

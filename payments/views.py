@@ -4,7 +4,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import midtrans, services, webhook
 from .access import get_payment_for_user
-from .registry import handler_for
+from .registry import UnknownPurpose, handler_for
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,14 @@ def pay(request, pk):
     return render(request, "payments/pay.html", _pay_context(payment, attempt, open_snap=True))
 
 
+def _return_url(payment) -> str:
+    try:
+        return handler_for(payment.purpose).return_url(payment)
+    except UnknownPurpose:
+        logger.error("payment %s has an unregistered purpose %r", payment.pk, payment.purpose)
+        return "/"
+
+
 @never_cache
 @login_required
 def finish(request, pk):
@@ -85,6 +93,10 @@ def finish(request, pk):
             check_failed = True
         except services.AmountMismatch:
             check_failed = True
+        except DatabaseError as exc:
+            # e.g. a lock wait cut short: the notification or reconciliation applies it; show ours.
+            logger.warning("finish-page status check for %s failed: %s", attempt.order_id, exc)
+            check_failed = True
         payment.refresh_from_db()
     services.payment_expire_if_overdue(payment=payment, source="finish-page")
     return render(
@@ -94,7 +106,7 @@ def finish(request, pk):
             "payment": payment,
             "attempt": attempt,
             "check_failed": check_failed,
-            "return_url": handler_for(payment.purpose).return_url(payment),
+            "return_url": _return_url(payment),
             "simulator": midtrans.is_simulator(),
         },
     )

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 
@@ -20,33 +22,70 @@ def signup_data(**overrides):
     return data
 
 
-def test_signup_creates_a_member_logs_them_in_and_normalises_email_and_phone(client):
+def confirm_link() -> str:
+    return re.search(r"http://\S+(/accounts/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
+
+
+def test_signup_emails_a_link_that_opens_the_account_and_normalises_email_and_phone(
+    client, django_capture_on_commit_callbacks
+):
     from accounts.models import Regency
 
     bandung = Regency.objects.get(code="32.73")
-    response = client.post("/accounts/signup/", signup_data(city=bandung.pk))
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail leaves from the task queue
+        response = client.post("/accounts/signup/", signup_data(city=bandung.pk))
+    assert response.status_code == 302 and response.url == "/accounts/signup/sent/"
     user = User.objects.get()
-    assert user.email == "eka@example.test"
+    assert user.email == "eka@example.test" and not user.is_active
     assert user.phone == "+6281211112222"
     assert user.city == bandung
     assert not user.is_vet and not user.is_staff
+    assert mail.outbox[-1].to == ["eka@example.test"]
+    assert client.get("/accounts/profile/").status_code == 302  # not logged in yet
+    response = client.get(confirm_link())
+    assert response.status_code == 302 and response.url == "/accounts/profile/"
     assert client.get("/accounts/profile/").status_code == 200
+    assert client.get(confirm_link()).status_code in (302, 400)  # used once; logged in now anyway
+    client.logout()
+    assert client.get(confirm_link()).status_code == 400
 
 
-def test_signup_with_taken_email_or_mismatched_passwords_keeps_the_form(client):
-    UserFactory(email="eka@example.test")
+def test_signup_does_not_reveal_that_an_email_has_an_account(client, django_capture_on_commit_callbacks):
+    """Issue 13.13: the same answer for a taken address; its owner is e-mailed instead."""
+    owner = UserFactory(email="eka@example.test", full_name="Eka Lama")
+    fresh = client.post("/accounts/signup/", signup_data(email="baru@example.test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post("/accounts/signup/", signup_data(email="EKA@example.test"))
+    assert (taken.status_code, taken.url) == (fresh.status_code, fresh.url) == (302, "/accounts/signup/sent/")
+    def page(url):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", client.get(url).content.decode())
+
+    assert page(taken.url) == page(fresh.url)
+    assert User.objects.filter(email="eka@example.test").get().full_name == "Eka Lama"
+    assert owner.notifications.filter(kind="accounts.signup_attempt").exists()
+    assert mail.outbox[-1].to == ["eka@example.test"] and "/accounts/password-reset/" in mail.outbox[-1].body
+
+
+def test_signup_with_mismatched_passwords_keeps_the_form(client):
     response = client.post("/accounts/signup/", signup_data(password2="other-Password-1"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert 'value="Eka Putri"' in body  # what was typed stays
-    assert response.context["form"].errors.keys() >= {"email", "password2"}
-    assert User.objects.count() == 1
+    assert set(response.context["form"].errors) == {"password2"}
+    assert User.objects.count() == 0
+
+
+def test_an_unconfirmed_signup_is_replaced_by_a_new_one(client, django_capture_on_commit_callbacks):
+    client.post("/accounts/signup/", signup_data(full_name="Salah Ketik"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", signup_data(full_name="Eka Putri"))
+    assert User.objects.get().full_name == "Eka Putri"
+    assert client.get(confirm_link()).status_code == 302
 
 
 def test_shelter_signup_needs_the_organisation_name(client):
     response = client.post("/accounts/signup/", signup_data(is_shelter="on"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "organisation_name" in response.context["form"].errors
     response = client.post(
         "/accounts/signup/", signup_data(is_shelter="on", organisation_name="Rumah Kucing Bogor")
@@ -55,8 +94,10 @@ def test_shelter_signup_needs_the_organisation_name(client):
     assert User.objects.get().display_name == "Rumah Kucing Bogor"
 
 
-def test_vet_signup_is_sent_to_register_the_licence(client):
-    response = client.post("/accounts/signup/", signup_data(is_vet="on"))
+def test_vet_signup_is_sent_to_register_the_licence(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", signup_data(is_vet="on"))
+    response = client.get(confirm_link())
     assert response.url == "/accounts/vet-licence/"
 
 
@@ -135,32 +176,12 @@ def test_account_deletion_needs_the_password_and_removes_the_ktp_file(
     assert not storage.exists(name)
 
 
-def test_repeated_wrong_passwords_lock_the_login_for_that_email(client):
-    from django.core.cache import cache
-
-    cache.clear()
-    UserFactory(email="budi@example.test")
-    for _ in range(5):
-        assert (
-            client.post("/accounts/login/", {"username": "budi@example.test", "password": "nope"}).status_code
-            == 200
-        )
-    response = client.post("/accounts/login/", {"username": "budi@example.test", "password": PASSWORD})
-    assert response.status_code == 429  # even the right password waits out the window
-    assert "_auth_user_id" not in client.session
-    cache.clear()
-    assert (
-        client.post("/accounts/login/", {"username": "budi@example.test", "password": PASSWORD}).status_code
-        == 302
-    )
-
-
 def test_deleting_an_account_with_payment_records_anonymises_it(
     client_for, owner, django_capture_on_commit_callbacks
 ):
     from payments.services import payment_create
 
-    payment_create(payer=owner, purpose="test", target=owner, amount=50000, description="Konsultasi")
+    payment_create(payer=owner, purpose="consultation", target=owner, amount=50000, description="Konsultasi")
     scan = owner.identity_verifications.get().scan
     storage, name = scan.storage, scan.name
     with django_capture_on_commit_callbacks(execute=True):

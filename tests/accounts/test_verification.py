@@ -74,7 +74,7 @@ def test_bad_uploads_are_clear_form_errors(client_for, unverified_member, scan, 
     response = client_for(unverified_member).post(
         "/accounts/verification/", form_data(scan=scan), HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused upload is a 400 (issue 13.16)
     assert expected in " ".join(response.context["form"].errors["scan"])
     assert not IdentityVerification.objects.exists()
     assert 'value="Dewi Anggraini"' in response.content.decode()  # typed fields kept
@@ -84,7 +84,7 @@ def test_upload_errors_are_in_english_for_english_readers(client_for, unverified
     c = client_for(unverified_member)
     c.cookies["django_language"] = "en"
     response = c.post("/accounts/verification/", form_data(scan=upload(b"just text", name="ktp.jpg")))
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused upload is a 400 (issue 13.16)
     assert "not a valid image" in " ".join(response.context["form"].errors["scan"])
 
 
@@ -93,14 +93,14 @@ def test_oversize_upload_is_refused(client_for, unverified_member, settings):
     response = client_for(unverified_member).post(
         "/accounts/verification/", form_data(scan=upload(image_bytes(size=(400, 400))))
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused upload is a 400 (issue 13.16)
     assert "terlalu besar" in " ".join(response.context["form"].errors["scan"])  # "too large"
 
 
 @pytest.mark.parametrize("nik", ["123", "9973014506900001", "3273013206900001", "3273014506900000"])
 def test_bad_nik_is_a_form_error(client_for, unverified_member, nik):
     response = client_for(unverified_member).post("/accounts/verification/", form_data(nik=nik))
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused upload is a 400 (issue 13.16)
     assert "nik" in response.context["form"].errors
     assert not IdentityVerification.objects.exists()
 
@@ -109,7 +109,7 @@ def test_missing_consent_is_refused(client_for, unverified_member):
     data = form_data()
     del data["consent"]
     response = client_for(unverified_member).post("/accounts/verification/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused upload is a 400 (issue 13.16)
     assert "consent" in response.context["form"].errors
 
 

@@ -286,3 +286,28 @@ def test_attachment_file_is_deleted_with_the_message(consultation, owner):
     with TestCase.captureOnCommitCallbacks(execute=True):
         message.delete()
     assert not storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_photo_upload_limit_holds_while_the_cache_is_down(
+    client_for, consultation, owner, monkeypatch, settings, caplog
+):
+    """Issue 13.18: with Redis down the limit is counted from the database, with one logged warning.
+    (The chat's presence and away e-mails are the chat consumer's own: issue 10.)"""
+    from consultations import views_chat
+    from hellopet import cache_guard
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    monkeypatch.setattr(chat, "notify_if_away", lambda **kwargs: None)
+    monkeypatch.setattr(views_chat, "UPLOADS_PER_MINUTE", 3)
+    monkeypatch.setattr(cache_guard, "_last_warned", {})
+    client = client_for(owner)
+    codes = [post_photo(client, consultation).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    warnings = [r for r in caplog.records if r.name == "hellopet.cache"]
+    assert len(warnings) == 1 and "counting the sender's photo messages" in warnings[0].getMessage()

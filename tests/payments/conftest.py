@@ -13,6 +13,7 @@ from payments import registry, services
 from payments.models import Payment
 
 PAYLOADS = Path(__file__).parent / "payloads"
+ROOT_DIR = Path(__file__).resolve().parent.parent.parent
 SITE = "http://testserver.hellopet"
 
 

@@ -70,7 +70,7 @@ def test_paying_creates_a_snap_transaction_with_the_exact_request(payment, owner
         },
         "callbacks": {"finish": f"http://testserver.hellopet/payments/{payment.pk}/finish/"},
     }
-    assert expiry["unit"] == "minutes" and expiry["duration"] == 60
+    assert expiry["unit"] == "minutes" and expiry["duration"] in (59, 60)  # whole minutes, rounded down
     assert expiry["start_time"].endswith("+0700")
     # The page opens Snap.js (sandbox) with the client key and the token.
     html = response.content.decode()

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 API = "http://testserver.hellopet/payments/simulator/api"
 
 
-def settle(payment, payment_type="credit_card"):
+def settle(payment, mocked, payment_type="credit_card"):
+    """A settled payment; Midtrans's status API says so (the refund asks it: void or refund)."""
     attempt = PaymentAttempt.objects.create(
         payment=payment,
         order_id=f"HP-{payment.pk.hex[:20]}-1",
@@ -25,13 +26,22 @@ def settle(payment, payment_type="credit_card"):
         expires_at=payment.expires_at,
     )
     services.payment_set_status(payment=payment, status="paid")
+    mocked.get(
+        f"{API}/v2/{attempt.order_id}/status",
+        json={
+            "status_code": "200",
+            "transaction_status": "settlement",
+            "gross_amount": f"{payment.amount}.00",
+            "order_id": attempt.order_id,
+        },
+    )
     return attempt
 
 
 def test_refund_endpoint_failing_twice_then_succeeding_refunds_exactly_once(
     payment, mocked, task_queue, django_capture_on_commit_callbacks
 ):
-    attempt = settle(payment)
+    attempt = settle(payment, mocked)
     url = f"{API}/v2/{attempt.order_id}/refund"
     mocked.post(url, status=503, json={"status_message": "busy"})
     mocked.post(url, body=ConnectionError("connection reset"))
@@ -59,18 +69,18 @@ def test_refund_endpoint_failing_twice_then_succeeding_refunds_exactly_once(
 
 
 def test_running_the_refund_task_again_changes_nothing(payment, mocked, django_capture_on_commit_callbacks):
-    attempt = settle(payment)
+    attempt = settle(payment, mocked)
     mocked.post(f"{API}/v2/{attempt.order_id}/refund", json={"status_code": "200", "refund_chargeback_id": 1})
     with django_capture_on_commit_callbacks(execute=True):
         refund = services.refund_payment(payment=payment, reason="Dibatalkan")
     assert services.refund_send(refund.pk) == "nothing to do"
-    assert len(mocked.calls) == 1
+    assert [c.request.method for c in mocked.calls] == ["GET", "POST"]  # status (void or refund?), refund
 
 
 def test_midtrans_unreachable_through_every_retry_leaves_the_refund_owed(
     payment, mocked, task_queue, django_capture_on_commit_callbacks, settings
 ):
-    attempt = settle(payment)
+    attempt = settle(payment, mocked)
     mocked.post(f"{API}/v2/{attempt.order_id}/refund", status=502, json={"status_message": "bad gateway"})
     with django_capture_on_commit_callbacks(execute=True):
         refund = services.refund_payment(payment=payment, reason="Dibatalkan")
@@ -88,7 +98,7 @@ def test_midtrans_unreachable_through_every_retry_leaves_the_refund_owed(
 def test_a_refund_whose_enqueue_was_lost_is_sent_by_the_minute_sweep(payment, mocked):
     from payments import tasks
 
-    attempt = settle(payment)
+    attempt = settle(payment, mocked)
     mocked.post(f"{API}/v2/{attempt.order_id}/refund", json={"status_code": "200", "refund_chargeback_id": 5})
     refund = services.refund_payment(payment=payment, reason="Dibatalkan")  # on_commit never runs here
     Refund.objects.filter(pk=refund.pk).update(created_at=refund.created_at - datetime.timedelta(hours=1))

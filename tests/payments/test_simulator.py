@@ -6,10 +6,11 @@ import datetime
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from payments import midtrans, services
+from payments import midtrans, services, simulator
 from payments.models import Payment, PaymentNotification, Refund, SimulatedTransaction
 from payments.reconcile import reconcile
 
@@ -126,12 +127,38 @@ def test_refund_through_the_simulators_core_api(
 ):
     client, checkout = start(payment, owner, client_for)
     choose(client, checkout, "pay", method="credit_card")
+    # The card settles (Midtrans: the next working day); before that only a whole void is possible.
+    SimulatedTransaction.objects.update(transaction_time=timezone.now() - simulator.CARD_SETTLEMENT_DELAY)
+    payment.attempts.update(status="settlement")  # as Midtrans's settlement notification records it
     with django_capture_on_commit_callbacks(execute=True):
         refund = services.refund_payment(payment=payment, amount=50_000, reason="Jadwal berubah", by=staff)
     refund.refresh_from_db()
     assert refund.state == Refund.State.DONE and refund.gateway_reference == "1"
     txn = SimulatedTransaction.objects.get()
     assert txn.transaction_status == "partial_refund" and txn.refunded_amount == 50_000
+
+
+def test_same_day_card_refund_is_a_void_at_the_stand_in(
+    payment, owner, client_for, staff, handler, in_process_simulator, django_capture_on_commit_callbacks
+):
+    """Issue 13.3: a captured, unsettled card is voided with `cancel` (refund would be 412), not
+    turned into a manual bank transfer; a partial refund waits for settlement."""
+    client, checkout = start(payment, owner, client_for)
+    choose(client, checkout, "pay", method="credit_card")
+    with pytest.raises(ValidationError):
+        services.payment_refund(payment=payment, amount=50_000, reason="Sebagian", by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = services.payment_refund(payment=payment, reason="Jadwal berubah", by=staff)
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.DONE and not refund.manual
+    txn = SimulatedTransaction.objects.get()
+    assert txn.transaction_status == "cancel" and txn.refunded_amount == 0
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    # Midtrans's cancel status, reported back, is our own void: nothing to flag.
+    assert services.attempt_sync(attempt=payment.attempts.get(), source="reconcile").startswith("no change")
+    payment.refresh_from_db()
+    assert payment.needs_attention == "" and payment.attempts.get().status == "cancel"
 
 
 def test_bank_transfer_refund_in_the_simulator_is_manual(payment, owner, client_for, in_process_simulator):
