@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "payments",
+    "earnings",
     "consultations",
     "grooming",
     "adoption",
