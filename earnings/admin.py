@@ -21,9 +21,9 @@ class CommissionRuleForm(forms.ModelForm):
 
     def clean_effective_from(self):
         day = self.cleaned_data["effective_from"]
-        if day < services.today():
+        if day <= services.today():
             raise ValidationError(
-                _("A new rule starts today or later: earnings already recorded are never recomputed.")
+                _("A new rule starts tomorrow or later: earnings already recorded are never recomputed.")
             )
         return day
 

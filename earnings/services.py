@@ -75,15 +75,19 @@ def split_at_percent(amount: int, percent: Decimal) -> tuple[int, int]:
 def rule_create(
     *, kind: str, percent: Decimal, effective_from: datetime.date, note: str = "", by=None
 ) -> CommissionRule:
-    """A new rule from today or a later day: a rule never reaches back into settled months."""
+    """A new rule from tomorrow or a later day: it never reaches back to money already recorded.
+
+    Not today: payments settled earlier today were already recorded at the old rate, and a late hook
+    delivery of another payment of today would then get the new one.
+    """
     if kind not in Kind.values:
         raise ValidationError(_("Unknown partner kind."))
     percent = Decimal(percent)
     if not Decimal("0") <= percent <= Decimal("100") or percent != percent.quantize(Decimal("0.01")):
         raise ValidationError(_("The share must be between 0 and 100 %, with at most two decimals."))
-    if effective_from < today():
+    if effective_from <= today():
         raise ValidationError(
-            _("A new rule starts today or later: earnings already recorded are never recomputed.")
+            _("A new rule starts tomorrow or later: earnings already recorded are never recomputed.")
         )
     if CommissionRule.objects.filter(kind=kind, effective_from=effective_from).exists():
         raise ValidationError(_("There is already a rule for this kind starting on that day."))
