@@ -198,7 +198,7 @@ def _revenue_of_kind(kind: Kind) -> Callable[[MonthRange], Stat]:
                 Series(str(_("Refunded")), [f.refunds for f in figures]),
             ],
             summary=sum(revenue), summary_label=str(_("Platform revenue, total")),
-            help=str(_("From the partners' earnings ledger: what was paid, refunded and kept as commission.")),
+            help=str(_("From the partners' earnings ledger: paid, refunded and kept as commission.")),
         )  # fmt: skip
 
     compute.__name__ = f"revenue_{kind.value}"

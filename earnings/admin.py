@@ -194,7 +194,16 @@ class PartnerAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerLine)
 class LedgerLineAdmin(admin.ModelAdmin):
-    list_display = ["occurred_at", "partner", "kind", "entry", "description", "gross", "commission", "partner_net"]
+    list_display = [
+        "occurred_at",
+        "partner",
+        "kind",
+        "entry",
+        "description",
+        "gross",
+        "commission",
+        "partner_net",
+    ]
     list_filter = ["kind", "entry", "month"]
     search_fields = ["partner__name", "description", "payment__id"]
     list_select_related = ["partner"]

@@ -108,9 +108,7 @@ class LedgerLine(models.Model):
     gross = models.BigIntegerField(_("gross (Rp)"))
     commission = models.BigIntegerField(_("commission (Rp)"))
     partner_net = models.BigIntegerField(_("partner net (Rp)"))
-    rate_bp = models.PositiveIntegerField(
-        _("rate (basis points)"), validators=[MaxValueValidator(BASIS)]
-    )
+    rate_bp = models.PositiveIntegerField(_("rate (basis points)"), validators=[MaxValueValidator(BASIS)])
     rule = models.ForeignKey(
         CommissionRule, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
     )

@@ -1,9 +1,9 @@
 """Earnings state changes. Public API for the paid-for apps' payment hooks:
 
-    record_payment(payment=, partner=, partner_name=, kind=, description=, subject_url="") -> list[LedgerLine]
-    rate_in_force(kind=, at=) -> (rate in basis points, CommissionRule | None)
-    rule_create(kind=, percent=, effective_from=, note="", by=None) -> CommissionRule
-    payout_record(partner=, month=, amount=, paid_on=, reference=, by=None) -> Payout
+record_payment(payment=, partner=, partner_name=, kind=, description=, subject_url="") -> list[LedgerLine]
+rate_in_force(kind=, at=) -> (rate in basis points, CommissionRule | None)
+rule_create(kind=, percent=, effective_from=, note="", by=None) -> CommissionRule
+payout_record(partner=, month=, amount=, paid_on=, reference=, by=None) -> Payout
 """
 
 import datetime
@@ -42,7 +42,9 @@ def today() -> datetime.date:
 
 # --- rules ---------------------------------------------------------------------------------------------
 def rule_in_force(*, kind: str, on: datetime.date) -> CommissionRule | None:
-    return CommissionRule.objects.filter(kind=kind, effective_from__lte=on).order_by("-effective_from").first()
+    return (
+        CommissionRule.objects.filter(kind=kind, effective_from__lte=on).order_by("-effective_from").first()
+    )
 
 
 def rate_in_force(*, kind: str, at: datetime.datetime) -> tuple[int, CommissionRule | None]:
@@ -222,7 +224,8 @@ def payout_check(
     owed = balance_owed(partner)
     if int(amount) <= 0 or int(amount) > owed:
         raise ValidationError(
-            _("The payout must be between Rp 1 and the %(owed)s owed.") % {"owed": format_rupiah(max(owed, 0))}
+            _("The payout must be between Rp 1 and the %(owed)s owed.")
+            % {"owed": format_rupiah(max(owed, 0))}
         )
 
 

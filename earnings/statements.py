@@ -65,7 +65,9 @@ def history(partner: Partner) -> list[MonthRow]:
     payouts = {p.month: p for p in Payout.objects.filter(partner=partner)}
     months: dict[datetime.date, MonthRow] = {}
     for row in rows:
-        item = months.setdefault(row["month"], MonthRow(row["month"], 0, 0, 0, 0, 0, payouts.get(row["month"])))
+        item = months.setdefault(
+            row["month"], MonthRow(row["month"], 0, 0, 0, 0, 0, payouts.get(row["month"]))
+        )
         if row["entry"] == LedgerLine.Entry.SETTLEMENT:
             item.gross += row["gross"]
         else:

@@ -20,7 +20,9 @@ class MonthKindFigures:
     revenue: int = 0  # commission kept, net of reversals
 
 
-def by_month_and_kind(first: datetime.date, last: datetime.date) -> dict[tuple[datetime.date, str], MonthKindFigures]:
+def by_month_and_kind(
+    first: datetime.date, last: datetime.date
+) -> dict[tuple[datetime.date, str], MonthKindFigures]:
     """{(month, kind): figures} for the months from `first` to `last` (first days, inclusive). One query."""
     rows = (
         LedgerLine.objects.filter(month__gte=first, month__lte=last)
@@ -59,7 +61,9 @@ def top_partners(first: datetime.date, last: datetime.date, limit: int = 10) -> 
     )
     kinds = defaultdict(set)
     for partner_id, kind in (
-        LedgerLine.objects.filter(month__gte=first, month__lte=last, partner_id__in=[r["partner_id"] for r in rows])
+        LedgerLine.objects.filter(
+            month__gte=first, month__lte=last, partner_id__in=[r["partner_id"] for r in rows]
+        )
         .values_list("partner_id", "kind")
         .distinct()
     ):

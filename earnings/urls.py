@@ -5,9 +5,7 @@ from . import views
 app_name = "earnings"
 urlpatterns = [
     path("earnings/", views.earnings_home, name="home"),
-    path(
-        "earnings/statements/<int:partner_id>/<int:year>-<int:month>/", views.statement, name="statement"
-    ),
+    path("earnings/statements/<int:partner_id>/<int:year>-<int:month>/", views.statement, name="statement"),
     path(
         "earnings/statements/<int:partner_id>/<int:year>-<int:month>.csv",
         views.statement_csv,

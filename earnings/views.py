@@ -40,7 +40,9 @@ def earnings_home(request):
         month = _month(request.GET["month"])
         if month is None:
             month, status = this_month, 400
-            error = _("Pick a month as YYYY-MM, for example %(example)s.") % {"example": f"{this_month:%Y-%m}"}
+            error = _("Pick a month as YYYY-MM, for example %(example)s.") % {
+                "example": f"{this_month:%Y-%m}"
+            }
     lines = statements.month_lines(partner, month)
     context = {
         "partner": partner,
@@ -105,7 +107,9 @@ def statement_csv(request, partner_id: int, year: int, month: int):
             ]
         )
     totals = context["totals"]
-    writer.writerow(["", _("Total"), "", "", "", totals.gross - totals.refunds, totals.commission, totals.net, "", ""])
+    writer.writerow(
+        ["", _("Total"), "", "", "", totals.gross - totals.refunds, totals.commission, totals.net, "", ""]
+    )
     return response
 
 
@@ -115,5 +119,7 @@ def pricing(request):
     upcoming = services.upcoming_rules()
     rows = [(Kind(kind), percent, rule) for kind, (percent, rule) in rules.items()]
     example = 100_000
-    rows = [(kind, percent, rule, services.split_at_percent(example, percent)) for kind, percent, rule in rows]
+    rows = [
+        (kind, percent, rule, services.split_at_percent(example, percent)) for kind, percent, rule in rows
+    ]
     return render(request, "earnings/pricing.html", {"rows": rows, "upcoming": upcoming, "example": example})

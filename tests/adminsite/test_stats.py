@@ -57,7 +57,9 @@ def test_revenue_is_the_platforms_commission_next_to_gmv_and_refunds(q1_2026, ma
     vet = base.VetFactory()
 
     def settle(payment):
-        record_payment(payment=payment, partner=vet, partner_name="drh. X", kind="consultation", description="K")
+        record_payment(
+            payment=payment, partner=vet, partner_name="drh. X", kind="consultation", description="K"
+        )
 
     settle(make_payment(owner, 150_000, utc(2026, 1, 31, 17, 30)))  # February WIB
     settle(make_payment(owner, 75_000, utc(2026, 1, 5, 2, 0)))

@@ -29,8 +29,9 @@ def test_dashboard_shows_every_statistic_with_numbers(staff, client_for):
     response = client_for(staff).get(DASHBOARD)
     assert response.status_code == 200
     html = response.content.decode()
-    for key in ("consultations", "revenue", "revenue_consultation", "revenue_grooming", "revenue_adoption",
-                "adoptions", "listing_to_adoption", "report_compliance", "vet_response", "bookings"):  # fmt: skip
+    keys = ["consultations", "revenue", "revenue_consultation", "revenue_grooming", "revenue_adoption"]
+    keys += ["adoptions", "listing_to_adoption", "report_compliance", "vet_response", "bookings"]
+    for key in keys:
         assert f'id="stat-{key}"' in html
     assert html.count('<svg class="chart"') == 10
     assert 'id="top-partners"' in html

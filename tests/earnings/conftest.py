@@ -39,9 +39,13 @@ def refund_payment(payment, amount: int, at: datetime.datetime):
     Refund.objects.filter(pk=refund.pk).update(created_at=at)
     payment.refunded_amount += amount
     payment.status = (
-        Payment.Status.REFUNDED if payment.refunded_amount == payment.amount else Payment.Status.PARTIALLY_REFUNDED
+        Payment.Status.REFUNDED
+        if payment.refunded_amount == payment.amount
+        else Payment.Status.PARTIALLY_REFUNDED
     )
-    Payment.objects.filter(pk=payment.pk).update(refunded_amount=payment.refunded_amount, status=payment.status)
+    Payment.objects.filter(pk=payment.pk).update(
+        refunded_amount=payment.refunded_amount, status=payment.status
+    )
     refund.refresh_from_db()
     return refund
 

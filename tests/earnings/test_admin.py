@@ -30,7 +30,12 @@ def test_staff_add_a_rule_from_tomorrow_but_never_backdate_one(client_for, staff
     rule = CommissionRule.objects.get(note="Promo")
     assert rule.created_by == staff and rule.rate_bp == 1750
     # Not started yet: it can still be corrected.
-    assert client.post(f"{RULES}{rule.pk}/change/", {**form, "percent": "18", "effective_from": tomorrow.isoformat()}).status_code == 302
+    assert (
+        client.post(
+            f"{RULES}{rule.pk}/change/", {**form, "percent": "18", "effective_from": tomorrow.isoformat()}
+        ).status_code
+        == 302
+    )
     rule.refresh_from_db()
     assert rule.percent == 18
 
@@ -52,18 +57,32 @@ def test_a_rule_in_force_is_read_only_and_kept(client_for, staff):
 
 def test_staff_record_a_payout_which_reduces_the_balance(client_for, staff, owner, vet, record):
     last_month = (today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    record(paid_payment(owner, vet, 75_000, wib(last_month.year, last_month.month, 2, 10)), vet, "consultation")
+    record(
+        paid_payment(owner, vet, 75_000, wib(last_month.year, last_month.month, 2, 10)), vet, "consultation"
+    )
     partner = Partner.objects.get()
     assert balance_owed(partner) == 60_000
     client = client_for(staff)
-    form = {"partner": partner.pk, "month": f"{last_month:%Y-%m}", "paid_on": today().isoformat(), "reference": "BCA 123"}
+    form = {
+        "partner": partner.pk,
+        "month": f"{last_month:%Y-%m}",
+        "paid_on": today().isoformat(),
+        "reference": "BCA 123",
+    }
     too_much = client.post("/admin/earnings/payout/add/", {**form, "amount": "60001"})
     assert too_much.status_code == 200 and "Rp 60.000" in too_much.content.decode()
-    this_month = client.post("/admin/earnings/payout/add/", {**form, "amount": "1", "month": f"{today():%Y-%m}"})
+    this_month = client.post(
+        "/admin/earnings/payout/add/", {**form, "amount": "1", "month": f"{today():%Y-%m}"}
+    )
     assert this_month.status_code == 200 and not Payout.objects.exists()
     assert client.post("/admin/earnings/payout/add/", {**form, "amount": "60000"}).status_code == 302
     payout = Payout.objects.get()
-    assert (payout.month, payout.amount, payout.reference, payout.created_by) == (last_month, 60_000, "BCA 123", staff)
+    assert (payout.month, payout.amount, payout.reference, payout.created_by) == (
+        last_month,
+        60_000,
+        "BCA 123",
+        staff,
+    )
     assert balance_owed(partner) == 0
     again = client.post("/admin/earnings/payout/add/", {**form, "amount": "1"})
     assert again.status_code == 200 and Payout.objects.count() == 1
@@ -120,7 +139,9 @@ def test_monthly_platform_revenue_equals_a_hand_count_of_the_demo_data_and_the_c
         expected_by_month[month] = expected_by_month.get(month, 0) + payment.amount * rate // 100
         for refund in payment.refunds.all():
             back = (payment.amount * rate // 100) * refund.amount // payment.amount
-            expected_by_month[month_of(refund.created_at)] = expected_by_month.get(month_of(refund.created_at), 0) - back
+            expected_by_month[month_of(refund.created_at)] = (
+                expected_by_month.get(month_of(refund.created_at), 0) - back
+            )
 
     from adminsite.stats import MonthRange
 
@@ -132,7 +153,9 @@ def test_monthly_platform_revenue_equals_a_hand_count_of_the_demo_data_and_the_c
     values = _dashboard_numbers(html, "revenue")  # per month: platform revenue, GMV, refunded
     revenue_by_month = dict(zip(period.months, values[0::3], strict=True))
     gmv_by_month = dict(zip(period.months, values[1::3], strict=True))
-    assert {m: v for m, v in revenue_by_month.items() if v} == {m: v for m, v in expected_by_month.items() if v}
+    assert {m: v for m, v in revenue_by_month.items() if v} == {
+        m: v for m, v in expected_by_month.items() if v
+    }
     assert sum(revenue_by_month.values()) == hand_revenue
     assert sum(gmv_by_month.values()) == hand_gmv
     summary = html.split('id="stat-revenue"')[1].split("</section>")[0]
@@ -143,7 +166,9 @@ def test_monthly_platform_revenue_equals_a_hand_count_of_the_demo_data_and_the_c
     response = client.get(f"/admin/stats/export.csv?start={period.first:%Y-%m}&end={period.last:%Y-%m}")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     header = rows[0]
-    column = header.index(next(h for h in header if h.endswith(": Platform revenue") or h.endswith(": Pendapatan platform")))
+    column = header.index(
+        next(h for h in header if h.endswith(": Platform revenue") or h.endswith(": Pendapatan platform"))
+    )
     csv_by_month = {row[0]: int(row[column]) for row in rows[1:]}
     assert csv_by_month == {f"{m:%Y-%m}": v for m, v in revenue_by_month.items()}
     assert sum(csv_by_month.values()) == hand_revenue

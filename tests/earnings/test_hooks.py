@@ -78,11 +78,12 @@ def test_a_grooming_deposit_is_the_salons_and_a_late_deposit_nets_to_zero(
 
     # A deposit for a booking that was cancelled meanwhile is refunded by grooming itself.
     other = BookingFactory(status=Booking.Status.CANCELLED, deposit_amount=50_000)
-    late = payment_create(payer=other.member, purpose="grooming", target=other, amount=50_000, description="D")
+    late = payment_create(
+        payer=other.member, purpose="grooming", target=other, amount=50_000, description="D"
+    )
     Booking.objects.filter(pk=other.pk).update(payment=late)
-    with django_capture_on_commit_callbacks(execute=True):
-        with django_capture_on_commit_callbacks(execute=True):
-            payment_set_status(payment=late, status=Payment.Status.PAID)
+    with django_capture_on_commit_callbacks(execute=True):  # also runs the refund's own callbacks
+        payment_set_status(payment=late, status=Payment.Status.PAID)
     late.refresh_from_db()
     assert late.status == Payment.Status.REFUNDED  # owed back by hand: no card on a test payment
     assert [e for e, *_ in figures(late)] == ["settlement", "refund"]
@@ -103,9 +104,7 @@ def test_an_adoption_fee_goes_to_the_lister_with_the_platform_fee(django_capture
     assert (line.gross, line.commission, line.partner_net) == (150_000, 0, 150_000)  # 0 % by default
 
 
-def test_a_hook_delivered_only_after_the_refund_still_records_the_settlement_first(
-    owner, vet, record
-):
+def test_a_hook_delivered_only_after_the_refund_still_records_the_settlement_first(owner, vet, record):
     from tests.earnings.conftest import paid_payment, refund_payment, wib
 
     payment = paid_payment(owner, vet, 100_001, wib(2026, 3, 1, 10))

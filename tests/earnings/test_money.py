@@ -49,7 +49,11 @@ def test_round_half_up_div_matches_decimal(numerator, denominator):
     assert round_half_up_div(numerator, denominator) == int(expected)
 
 
-@given(st.integers(1, 10**9).flatmap(lambda g: st.tuples(st.just(g), st.integers(0, g), st.lists(st.integers(0, g)))))
+@given(
+    st.integers(1, 10**9).flatmap(
+        lambda g: st.tuples(st.just(g), st.integers(0, g), st.lists(st.integers(0, g)))
+    )
+)
 def test_reversals_are_monotonic_bounded_and_complete(args):
     gross, commission, points = args
     previous = 0

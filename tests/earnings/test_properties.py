@@ -37,7 +37,15 @@ steps = st.lists(
 
 
 def line_values(line) -> tuple:
-    return (line.partner_id, line.entry, line.gross, line.commission, line.partner_net, line.rate_bp, line.month)
+    return (
+        line.partner_id,
+        line.entry,
+        line.gross,
+        line.commission,
+        line.partner_net,
+        line.rate_bp,
+        line.month,
+    )
 
 
 def half_up(value: Decimal) -> int:
@@ -81,10 +89,14 @@ class LedgerProperties(TestCase):
                         deliver(payment, subject, kind)
             elif op == "rule":
                 kind, bp = args
-                day = local_date(now) + datetime.timedelta(days=1)  # staff start rules tomorrow at the earliest
+                day = local_date(now) + datetime.timedelta(
+                    days=1
+                )  # staff start rules tomorrow at the earliest
                 lines_frozen.update({line.pk: line_values(line) for line in LedgerLine.objects.all()})
                 for partner in Partner.objects.all():
-                    closed = LedgerLine.objects.filter(partner=partner, month__lt=local_date(now).replace(day=1))
+                    closed = LedgerLine.objects.filter(
+                        partner=partner, month__lt=local_date(now).replace(day=1)
+                    )
                     for month in set(closed.values_list("month", flat=True)):
                         frozen.append((partner.pk, month, statement_snapshot(partner, month)))
                 CommissionRule.objects.update_or_create(
@@ -107,7 +119,9 @@ class LedgerProperties(TestCase):
             base = CommissionRule.objects.filter(kind=kind, effective_from__lte=datetime.date(2026, 1, 1))
             if applicable:
                 return max(applicable)[1]
-            return base.order_by("-effective_from").first().rate_bp if base.exists() else DEFAULT_RATE_BP[kind]
+            return (
+                base.order_by("-effective_from").first().rate_bp if base.exists() else DEFAULT_RATE_BP[kind]
+            )
 
         for payment, subject, kind in payments:
             payment.refresh_from_db()

@@ -21,7 +21,9 @@ LAST_MONTH = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1))
 def partner_of(subject) -> Partner:
     from django.contrib.contenttypes.models import ContentType
 
-    return Partner.objects.get(content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk))
+    return Partner.objects.get(
+        content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk)
+    )
 
 
 def at(day: datetime.date, hour=10):
@@ -173,7 +175,9 @@ def test_the_earnings_page_runs_a_constant_number_of_queries(client_for, owner, 
 def test_the_partner_pricing_page_shows_the_rules_in_force(client, staff):
     from earnings.services import rule_create
 
-    rule_create(kind="grooming", percent="12.5", effective_from=datetime.date.today() + datetime.timedelta(days=30))
+    rule_create(
+        kind="grooming", percent="12.5", effective_from=datetime.date.today() + datetime.timedelta(days=30)
+    )
     html = client.get("/partners/").content.decode()
     assert 'data-percent="20.00"' in html and 'data-percent="15.00"' in html and 'data-percent="0.00"' in html
     assert "Rp 20.000" in html  # of Rp 100.000 at 20 %
