@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .money import BASIS
 
@@ -94,8 +95,8 @@ class LedgerLine(models.Model):
     """One movement of a partner's money: a settled payment (+) or a refund of it (−)."""
 
     class Entry(models.TextChoices):
-        SETTLEMENT = "settlement", _("Payment")
-        REFUND = "refund", _("Refund")
+        SETTLEMENT = "settlement", pgettext_lazy("ledger entry", "Payment")
+        REFUND = "refund", pgettext_lazy("ledger entry", "Refund")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="lines")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
