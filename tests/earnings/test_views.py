@@ -182,3 +182,22 @@ def test_the_partner_pricing_page_shows_the_rules_in_force(client, staff):
     assert 'data-percent="20.00"' in html and 'data-percent="15.00"' in html and 'data-percent="0.00"' in html
     assert "Rp 20.000" in html  # of Rp 100.000 at 20 %
     assert 'id="upcoming"' in html and "12,5 %" in html
+
+
+def test_a_rule_change_never_rewrites_a_statement(client_for, owner, vet, record, vet_earnings):
+    from earnings.models import CommissionRule
+    from earnings.services import rule_create, today
+
+    client = client_for(vet)
+    before = client.get(statement_url(vet_earnings, csv=True)).content
+    rule_create(kind="consultation", percent="50", effective_from=today() + datetime.timedelta(days=1))
+    # Even a rule slipped in behind the admin's back, reaching into the past, changes nothing stored.
+    CommissionRule.objects.create(kind="consultation", percent=90, effective_from=LAST_MONTH)
+    for payment_id in {line.payment_id for line in vet_earnings.lines.all()}:
+        from payments.models import Payment
+
+        assert record(Payment.objects.get(pk=payment_id), vet, "consultation") == []  # re-delivered
+    assert client.get(statement_url(vet_earnings, csv=True)).content == before
+    later = today() + datetime.timedelta(days=2)
+    (line,) = record(paid_payment(owner, vet, 10_000, at(later)), vet, "consultation")
+    assert (line.commission, line.partner_net, line.rate_bp) == (5_000, 5_000, 5000)
