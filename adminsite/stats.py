@@ -2,7 +2,9 @@
 
 Definitions (also in docs/admin.md):
 - consultations: consultations paid in the month (by `paid_at`), whatever happened after;
-- revenue: `payments.stats.monthly_revenue` (gross paid, refunded, net) per month;
+- platform revenue: commission and platform fees kept (the earnings ledger, net of the commission
+  given back on refunds), next to GMV and refunds (`payments.stats.monthly_gmv`: every rupiah paid);
+  the same per partner kind from the ledger; top partners by net earnings (`earnings.stats`);
 - adoptions: applications completed (status "adopted") in the month, by `adopted_at`;
 - listing to adoption: median days from the pet's listing (`Pet.created_at`) to `adopted_at`,
   for adoptions completed in the month;
@@ -27,8 +29,10 @@ from django.utils.translation import gettext_lazy as _
 
 from adoption.models import REPORT_INTERVAL_DAYS, Application, FollowUpReport
 from consultations.models import Consultation
+from earnings import stats as earnings_stats
+from earnings.models import Kind
 from grooming.models import Booking
-from payments.stats import monthly_revenue
+from payments.stats import monthly_gmv
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MAX_MONTHS = 60
@@ -156,24 +160,49 @@ def consultations_per_month(period: MonthRange) -> Stat:
 
 
 def revenue_per_month(period: MonthRange) -> Stat:
-    title, months = _("Revenue"), period.months
-    by_month = {}
-    # monthly_revenue takes inclusive days: the last day of the last month, not its first day.
+    """Platform revenue (ledger) next to GMV and refunds (payments: every rupiah paid and returned)."""
+    title, months = _("Platform revenue"), period.months
+    money = {}
+    # monthly_gmv takes inclusive days: the last day of the last month, not its first day.
     last_day = add_months(period.last, 1) - datetime.timedelta(days=1)
-    for month, gross, refunded, net in monthly_revenue(period.first, last_day):
-        by_month[month_of(month)] = (int(gross), int(refunded), int(net))
-    rows = [by_month.get(month, (0, 0, 0)) for month in months]
-    net = [r[2] for r in rows]
+    for month, gross, refunded, _net in monthly_gmv(period.first, last_day):
+        money[month_of(month)] = (int(gross), int(refunded))
+    ledger = earnings_stats.by_month_and_kind(period.first, period.last)
+    revenue = [sum(f.revenue for (m, _k), f in ledger.items() if m == month) for month in months]
     return Stat(
         key="revenue", title=title, unit="rupiah", months=months,
         series=[
-            Series(str(_("Net")), net),
-            Series(str(_("Gross")), [r[0] for r in rows]),
-            Series(str(_("Refunded")), [r[1] for r in rows]),
+            Series(str(_("Platform revenue")), revenue),
+            Series(str(_("GMV")), [money.get(m, (0, 0))[0] for m in months]),
+            Series(str(_("Refunded")), [money.get(m, (0, 0))[1] for m in months]),
         ],
-        summary=sum(net), summary_label=str(_("Net total")),
-        help=str(_("Every payment (consultations, adoption fees, grooming deposits): gross, refunded, net.")),
+        summary=sum(revenue), summary_label=str(_("Platform revenue, total")),
+        help=str(_("Platform revenue is the commission and platform fees kept, less the commission given "
+                   "back on refunds; the rest of what customers pay belongs to vets, salons and listers. "
+                   "GMV: everything paid, by the month it was paid; refunds by the month they were made.")),
     )  # fmt: skip
+
+
+def _revenue_of_kind(kind: Kind) -> Callable[[MonthRange], Stat]:
+    def compute(period: MonthRange) -> Stat:
+        months = period.months
+        ledger = earnings_stats.by_month_and_kind(period.first, period.last)
+        figures = [ledger.get((month, kind.value), earnings_stats.MonthKindFigures()) for month in months]
+        revenue = [f.revenue for f in figures]
+        return Stat(
+            key=f"revenue_{kind.value}", title=_("Platform revenue: %(kind)s") % {"kind": kind.label},
+            unit="rupiah", months=months,
+            series=[
+                Series(str(_("Platform revenue")), revenue),
+                Series(str(_("GMV")), [f.gmv for f in figures]),
+                Series(str(_("Refunded")), [f.refunds for f in figures]),
+            ],
+            summary=sum(revenue), summary_label=str(_("Platform revenue, total")),
+            help=str(_("From the partners' earnings ledger: paid, refunded and kept as commission.")),
+        )  # fmt: skip
+
+    compute.__name__ = f"revenue_{kind.value}"
+    return compute
 
 
 def adoptions_per_month(period: MonthRange) -> Stat:
@@ -273,6 +302,7 @@ def bookings_per_month(period: MonthRange) -> Stat:
 STATISTICS = [
     consultations_per_month,
     revenue_per_month,
+    *[_revenue_of_kind(kind) for kind in Kind],
     adoptions_per_month,
     listing_to_adoption_days,
     report_compliance,

@@ -5,6 +5,8 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from earnings.stats import top_partners
+
 from . import stats
 from .charts import bar_chart
 from .forms import PeriodForm
@@ -32,6 +34,7 @@ def dashboard(request):
     if period is None:
         return TemplateResponse(request, "admin/adminsite/dashboard.html", context, status=400)
     context["charts"] = [(stat, bar_chart(stat)) for stat in stats.all_statistics(period)]
+    context["top_partners"] = top_partners(period.first, period.last)
     context["export_query"] = f"start={period.first:%Y-%m}&end={period.last:%Y-%m}"
     return TemplateResponse(request, "admin/adminsite/dashboard.html", context)
 

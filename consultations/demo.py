@@ -96,6 +96,12 @@ def seed(stdout=None) -> None:
     if owner and vet and not Consultation.objects.filter(owner=owner, vet=vet, pet_name="Milo").exists():
         _finished_consultation(owner, vet, now)
         created = 1
+    from .payments_hooks import record_earnings
+
+    for consultation in Consultation.objects.filter(pet_name="Milo", payment__isnull=False).select_related(
+        "payment", "vet"
+    ):
+        record_earnings(consultation.payment, consultation)  # the vet's ledger (idempotent)
     if stdout:
         stdout.write(f"consultations: {len(vets)} vet profiles, {created} finished consultation")
 

@@ -1,5 +1,7 @@
 """How payments tell this app about a consultation's payment (registered in AppConfig.ready())."""
 
+from earnings.models import Kind
+from earnings.services import record_payment
 from payments.registry import PaymentHandler
 
 from . import services
@@ -7,7 +9,19 @@ from .models import Consultation
 
 
 def _consultation(payment) -> Consultation | None:
-    return Consultation.objects.filter(pk=payment.target_id).first()
+    return Consultation.objects.filter(pk=payment.target_id).select_related("vet").first()
+
+
+def record_earnings(payment, consultation: Consultation) -> None:
+    """The vet's earnings ledger follows the money (idempotent: a re-delivery writes nothing twice)."""
+    record_payment(
+        payment=payment,
+        partner=consultation.vet,
+        partner_name=consultation.vet.full_name or consultation.vet.email,
+        kind=Kind.CONSULTATION,
+        description=payment.description,
+        subject_url=consultation.get_absolute_url(),
+    )
 
 
 class ConsultationPayments(PaymentHandler):
@@ -15,6 +29,7 @@ class ConsultationPayments(PaymentHandler):
         consultation = _consultation(payment)
         if consultation is not None:
             services.consultation_mark_paid(consultation=consultation, now=payment.paid_at)
+            record_earnings(payment, consultation)
 
     def failed(self, payment) -> None:
         consultation = _consultation(payment)
@@ -22,7 +37,10 @@ class ConsultationPayments(PaymentHandler):
             services.consultation_payment_failed(consultation=consultation, payment_status=payment.status)
 
     def refunded(self, payment) -> None:
-        """Nothing to change: a refund follows a cancellation this app already recorded."""
+        """The consultation already recorded its cancellation; the vet's earnings reverse with the money."""
+        consultation = _consultation(payment)
+        if consultation is not None:
+            record_earnings(payment, consultation)
 
     def return_url(self, payment) -> str:
         consultation = _consultation(payment)

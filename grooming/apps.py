@@ -7,6 +7,7 @@ class GroomingConfig(AppConfig):
     verbose_name = _("Grooming")
 
     def ready(self):
+        from earnings.registry import register_partner_source
         from hellopet.private_files import delete_files_with_rows
         from payments.registry import register
 
@@ -14,4 +15,15 @@ class GroomingConfig(AppConfig):
         from .payment_hooks import GroomingPayments
 
         register("grooming", GroomingPayments())
+        register_partner_source(salon_partners)
         delete_files_with_rows(SalonPhoto, "image")
+
+
+def salon_partners(user) -> list:
+    """The salons whose earnings a user may see: those they manage (earnings' partner registry)."""
+    from .models import Salon
+
+    if not getattr(user, "is_salon_manager", False):
+        return []
+    # Only salons the user manages, also for staff (who see every salon's statement through admin).
+    return [(salon, salon.name) for salon in Salon.objects.filter(managers=user).order_by("name")]

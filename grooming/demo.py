@@ -8,6 +8,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import Regency, User
+from payments.models import Payment, Refund
+from payments.services import payment_create
 
 from .models import Booking, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
 
@@ -210,6 +212,48 @@ def _past_visit(salon: Salon, member: User, *, days_ago: int, hour: int, rating:
     Review.objects.create(booking=booking, salon=salon, author=member, rating=rating, text=text)
 
 
+# The past visits' deposits, paid online (the salon asked for one then), for the earnings demo.
+DEMO_DEPOSIT = 50_000
+DEMO_REFUND = 20_000  # Sari's add-on was cancelled at the salon: part of the deposit went back
+
+
+def _past_deposit(booking: Booking, *, refund: int) -> None:
+    """A deposit paid the day before a past visit (and part of it refunded), in the salon's earnings."""
+    from .payment_hooks import record_earnings
+
+    if booking.payment_id is None:
+        paid_at = booking.starts_at - dt.timedelta(days=1)
+        payment = payment_create(
+            payer=booking.member,
+            purpose="grooming",
+            target=booking,
+            amount=DEMO_DEPOSIT,
+            description=f"Deposit {booking.service.name} di {booking.salon.name}",
+        )
+        # Settled in the past without running the hooks (the booking is already completed).
+        Payment.objects.filter(pk=payment.pk).update(
+            status=Payment.Status.PAID, paid_at=paid_at, delivered_status=Payment.Status.PAID
+        )
+        Booking.objects.filter(pk=booking.pk).update(payment=payment, deposit_amount=DEMO_DEPOSIT)
+        if refund:
+            made = Refund.objects.create(
+                payment=payment,
+                amount=refund,
+                reason="Layanan tambahan dibatalkan di salon",
+                manual=True,
+                completed_at=booking.starts_at + dt.timedelta(hours=2),
+            )
+            Refund.objects.filter(pk=made.pk).update(created_at=booking.starts_at + dt.timedelta(hours=2))
+            Payment.objects.filter(pk=payment.pk).update(
+                refunded_amount=refund,
+                status=Payment.Status.PARTIALLY_REFUNDED,
+                delivered_status=Payment.Status.PARTIALLY_REFUNDED,
+                delivered_refunded_amount=refund,
+            )
+        booking.refresh_from_db()
+    record_earnings(booking.payment, booking)  # idempotent: also fills the ledger of an older demo database
+
+
 def seed(stdout=None) -> dict:
     salons = [_salon(row, i) for i, row in enumerate(SALONS)]
     pawfect = salons[0]
@@ -234,6 +278,8 @@ def seed(stdout=None) -> dict:
         member = User.objects.filter(email=email).first()
         if member is not None:
             _past_visit(pawfect, member, days_ago=days_ago, hour=hour, rating=rating, text=text)
+            booking = Booking.objects.filter(salon=pawfect, member=member).order_by("starts_at").first()
+            _past_deposit(booking, refund=DEMO_REFUND if email == "sari@hellopet.local" else 0)
     if stdout:
         stdout.write(f"grooming: {len(salons)} salons (salon@hellopet.local manages {pawfect.name})")
     return {"salons": salons}

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "payments",
+    "earnings",
     "consultations",
     "grooming",
     "adoption",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("grooming/", include("grooming.urls")),
     path("adoption/", include("adoption.urls")),
     path("payments/", include("payments.urls")),
+    path("", include("earnings.urls")),
     path("articles/", include("articles.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/stats/", include("adminsite.urls")),

@@ -1,4 +1,8 @@
-"""Revenue figures for the admin dashboard."""
+"""Money figures for the admin dashboard: gross merchandise value (GMV) and refunds.
+
+This is every rupiah paid through HELLOPET!, most of which is the partners' money: the platform's
+revenue (commission and platform fees) comes from the earnings ledger (`earnings.stats`).
+"""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -20,8 +24,9 @@ def _month_starts(start: datetime.date, end: datetime.date) -> list[datetime.dat
     return months
 
 
-def monthly_revenue(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, int, int, int]]:
-    """[(first day of month, gross, refunded, net)] for every month from start to end (inclusive).
+def monthly_gmv(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, int, int, int]]:
+    """[(first day of month, gross, refunded, net)] of money paid (GMV, not revenue), every month from
+    start to end (inclusive).
 
     Months are calendar months in Asia/Jakarta, whatever the server's zone. Gross counts payments by
     when they were paid (a later refund does not rewrite history); refunds count in the month they

@@ -50,22 +50,35 @@ def test_consultations_and_vet_response(q1_2026):
     assert response.summary == 10.0  # the median of all three, not a median of medians
 
 
-def test_revenue_uses_payments_stats_in_jakarta_months(q1_2026, make_payment, owner):
+def test_revenue_is_the_platforms_commission_next_to_gmv_and_refunds(q1_2026, make_payment, owner):
+    from earnings.services import record_payment
     from payments.models import Refund
 
-    make_payment(owner, 150_000, utc(2026, 1, 31, 17, 30))  # February WIB
-    make_payment(owner, 75_000, utc(2026, 1, 5, 2, 0))
-    make_payment(owner, 99_000, None, status="pending")  # never paid: not revenue
+    vet = base.VetFactory()
+
+    def settle(payment):
+        record_payment(
+            payment=payment, partner=vet, partner_name="drh. X", kind="consultation", description="K"
+        )
+
+    settle(make_payment(owner, 150_000, utc(2026, 1, 31, 17, 30)))  # February WIB
+    settle(make_payment(owner, 75_000, utc(2026, 1, 5, 2, 0)))
+    make_payment(owner, 99_000, None, status="pending")  # never paid: neither GMV nor revenue
     refunded = make_payment(owner, 50_000, utc(2026, 2, 20, 2, 0), status="refunded")
     refund = Refund.objects.create(payment=refunded, amount=50_000, reason="Dokter tidak merespons")
     Refund.objects.filter(pk=refund.pk).update(created_at=utc(2026, 3, 2, 1, 0))
+    settle(refunded)
 
     revenue = stats.revenue_per_month(q1_2026)
-    net, gross, refunded_series = revenue.series
-    assert gross.values == [75_000, 200_000, 0]
+    platform, gross, refunded_series = revenue.series
+    assert gross.values == [75_000, 200_000, 0]  # GMV: every rupiah paid, by the month it was paid
     assert refunded_series.values == [0, 0, 50_000]
-    assert net.values == [75_000, 200_000, -50_000]
-    assert revenue.summary == 225_000
+    # 20 % of what was paid is the platform's; a refund gives its commission back in its own month.
+    assert platform.values == [15_000, 40_000, -10_000]
+    assert revenue.summary == 45_000
+    by_kind = {s.key: s for s in stats.all_statistics(q1_2026)}
+    assert by_kind["revenue_consultation"].primary.values == [15_000, 40_000, -10_000]
+    assert by_kind["revenue_grooming"].primary.values == [0, 0, 0]
 
 
 def _adoption(pet_listed, adopted, reports=()):

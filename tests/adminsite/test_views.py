@@ -29,10 +29,12 @@ def test_dashboard_shows_every_statistic_with_numbers(staff, client_for):
     response = client_for(staff).get(DASHBOARD)
     assert response.status_code == 200
     html = response.content.decode()
-    for key in ("consultations", "revenue", "adoptions", "listing_to_adoption", "report_compliance",
-                "vet_response", "bookings"):  # fmt: skip
+    keys = ["consultations", "revenue", "revenue_consultation", "revenue_grooming", "revenue_adoption"]
+    keys += ["adoptions", "listing_to_adoption", "report_compliance", "vet_response", "bookings"]
+    for key in keys:
         assert f'id="stat-{key}"' in html
-    assert html.count('<svg class="chart"') == 7
+    assert html.count('<svg class="chart"') == 10
+    assert 'id="top-partners"' in html
     assert "<script" not in html.split('id="content-main"')[1]  # the charts need no JavaScript
 
 
@@ -71,8 +73,8 @@ def test_csv_export_matches_the_statistics(staff, client_for, make_payment, owne
     assert [r[0] for r in data] == ["2026-01", "2026-02", "2026-03"]
     consultations = [r[1] for r in data]
     assert consultations == ["0", "1", "0"]  # paid 00:30 WIB on 1 February
-    net = header.index(next(h for h in header if h.startswith("Revenue") or h.startswith("Pendapatan")))
-    assert [r[net] for r in data] == ["0", "150000", "0"]
+    gmv = header.index(next(h for h in header if h.endswith(": GMV")))
+    assert [r[gmv] for r in data] == ["0", "150000", "0"]
     vet = [i for i, h in enumerate(header) if "response" in h.lower() or "respons" in h.lower()][0]
     assert data[1][vet] == "10.0"
 
@@ -127,7 +129,8 @@ def test_what_it_must_show(staff, client_for, make_payment, django_capture_on_co
     assert "<svg" in consultations and "<svg" in revenue
     # The last table row is this month.
     assert re.findall(r'data-value="(\d*)"', consultations)[-1] == str(paid_this_month) == "2"
-    assert re.findall(r'data-value="(-?\d*)"', revenue)[-3] == str(revenue_this_month) == "150000"
+    # The last row: platform revenue (no partner ledger in this test), GMV, refunded.
+    assert re.findall(r'data-value="(-?\d*)"', revenue)[-2] == str(revenue_this_month) == "150000"
 
 
 def test_admin_index_query_count_is_small(staff, client_for, django_assert_max_num_queries):

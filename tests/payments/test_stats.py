@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from payments.models import Payment, Refund
-from payments.stats import monthly_revenue
+from payments.stats import monthly_gmv
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def paid(make_payment, amount, at):
     return payment
 
 
-def test_monthly_revenue_uses_jakarta_months(make_payment):
+def test_monthly_gmv_uses_jakarta_months(make_payment):
     # 31 Oct 16:59 UTC is 23:59 in Jakarta (October); 31 Oct 17:30 UTC is 1 Nov 00:30 in Jakarta.
     paid(make_payment, 100_000, datetime.datetime(2026, 10, 31, 16, 59, tzinfo=UTC))
     late = paid(make_payment, 250_000, datetime.datetime(2026, 10, 31, 17, 30, tzinfo=UTC))
@@ -28,7 +28,7 @@ def test_monthly_revenue_uses_jakarta_months(make_payment):
     )  # Dec
     make_payment(amount=999_000)  # pending: never revenue
 
-    rows = monthly_revenue(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
+    rows = monthly_gmv(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
 
     assert rows == [
         (datetime.date(2026, 10, 1), 100_000, 0, 100_000),
@@ -42,13 +42,13 @@ def test_refunded_payments_still_count_as_gross_in_their_month(make_payment):
     Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED, refunded_amount=100_000)
     refund = Refund.objects.create(payment=payment, amount=100_000, reason="Batal")
     Refund.objects.filter(pk=refund.pk).update(created_at=datetime.datetime(2026, 9, 11, 3, 0, tzinfo=UTC))
-    assert monthly_revenue(datetime.date(2026, 9, 1), datetime.date(2026, 9, 30)) == [
+    assert monthly_gmv(datetime.date(2026, 9, 1), datetime.date(2026, 9, 30)) == [
         (datetime.date(2026, 9, 1), 100_000, 100_000, 0)
     ]
 
 
 def test_empty_months_are_listed_with_zeros():
-    rows = monthly_revenue(datetime.date(2026, 11, 15), datetime.date(2027, 2, 1))
+    rows = monthly_gmv(datetime.date(2026, 11, 15), datetime.date(2027, 2, 1))
     assert [r[0] for r in rows] == [
         datetime.date(2026, 11, 1),
         datetime.date(2026, 12, 1),
@@ -61,6 +61,6 @@ def test_empty_months_are_listed_with_zeros():
 def test_days_outside_the_range_are_not_counted(make_payment):
     paid(make_payment, 100_000, datetime.datetime(2026, 11, 1, 0, 0, tzinfo=UTC))  # 1 Nov 07:00 WIB
     paid(make_payment, 30_000, datetime.datetime(2026, 11, 20, 0, 0, tzinfo=UTC))
-    assert monthly_revenue(datetime.date(2026, 11, 2), datetime.date(2026, 11, 30)) == [
+    assert monthly_gmv(datetime.date(2026, 11, 2), datetime.date(2026, 11, 30)) == [
         (datetime.date(2026, 11, 1), 30_000, 0, 30_000)
     ]

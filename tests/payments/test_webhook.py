@@ -306,7 +306,7 @@ def test_money_that_arrived_after_close_can_be_refunded_without_reopening(
     payment, open_attempt, handler, mocked, django_capture_on_commit_callbacks
 ):
     from payments import services
-    from payments.stats import monthly_revenue
+    from payments.stats import monthly_gmv
 
     services.payment_set_status(payment=payment, status="expired")
     mocked.get(status_url(open_attempt.order_id), json=status_response("settlement", open_attempt))
@@ -322,7 +322,7 @@ def test_money_that_arrived_after_close_can_be_refunded_without_reopening(
     assert payment.needs_attention == ""
     assert handler.calls == []
     today = payment.created_at.date()
-    assert all(row[1:] == (0, 0, 0) for row in monthly_revenue(today, today))
+    assert all(row[1:] == (0, 0, 0) for row in monthly_gmv(today, today))
 
 
 def test_refund_notification_arriving_before_our_refund_is_written(
