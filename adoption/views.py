@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hellopet.pagecache import public_page
 from hellopet.private_files import serve_private_file
 from payments.services import payment_pay_url
 
@@ -46,6 +47,7 @@ def _refuse_unverified(request, message):
 
 
 # --- browse --------------------------------------------------------------------------------------
+@public_page("adoption")
 def browse(request):
     form = BrowseForm(request.GET or None)
     pets = Pet.objects.filter(status=Pet.Status.AVAILABLE).select_related(
@@ -58,6 +60,7 @@ def browse(request):
     return render(request, "adoption/browse.html", {"form": form, "page": page})
 
 
+@public_page("adoption")
 def pet_detail(request, pk):
     pet = get_pet_for_viewer(request.user, pk)
     user = request.user

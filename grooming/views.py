@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Regency
+from hellopet.pagecache import public_page
 from payments.services import payment_pay_url
 
 from . import selectors, services
@@ -47,6 +48,7 @@ def _cities():
     return list(Regency.objects.filter(Q(pk__in=located) | Q(pk__in=covered)).order_by("name"))
 
 
+@public_page("grooming")
 def directory(request):
     cities = _cities()
     data = request.GET.copy()
@@ -82,6 +84,7 @@ def directory(request):
     return render(request, "grooming/directory.html", {"form": form, "page": page}, status=status)
 
 
+@public_page("grooming")
 def salon_detail(request, slug):
     salon = get_salon_for_user(request.user, slug)
     hours = list(WeeklyHours.objects.filter(salon=salon))

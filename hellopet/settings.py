@@ -134,6 +134,10 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Whole-page cache for anonymous visitors (hellopet/pagecache.py): a stored page is served at most this
+# many seconds after it was rendered; row changes make it stale at once. 0 turns the cache off.
+PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=1.0)
+
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -90,6 +90,15 @@ def pytest_runtest_setup(item):
 
 
 # --- personas ----------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page stored by an earlier test (whose rows were rolled
+    back without any signal) must not be served to the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def owner(db):
     return factories.VerifiedMemberFactory(full_name="Budi Santoso", email="budi@example.test")
