@@ -1,13 +1,13 @@
-"""The page cache for anonymous visitors: fast, but never stale, never personal, never someone else's token."""
+"""The page cache for anonymous visitors: fast, yet never stale, personal or with someone else's token."""
 
 import re
 import time
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants, get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.template import engines
