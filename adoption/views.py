@@ -3,13 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hellopet.pagecache import public_page
+from hellopet.pagecache import CountCachingPaginator, public_page
 from hellopet.private_files import serve_private_file
 from payments.services import payment_pay_url
 
@@ -56,7 +55,8 @@ def browse(request):
     pets = form.filter(pets).prefetch_related("photos")
     if form.is_bound and not form.is_valid():
         pets = pets.order_by("-created_at")
-    page = Paginator(pets, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The total is a COUNT over every matching pet (100,000 at scale): remembered until a pet changes.
+    page = CountCachingPaginator(pets, PAGE_SIZE, areas=("adoption",)).get_page(request.GET.get("page"))
     return render(request, "adoption/browse.html", {"form": form, "page": page})
 
 

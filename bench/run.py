@@ -14,11 +14,11 @@ The machine is shared and noisy: read the ratios within one run, not absolute nu
     DATABASE_URL=postgres://... REDIS_URL=redis://... make bench   # the production stack
 """
 
+import http.client
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +37,7 @@ SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
 
 # Sample URLs and a member's session, read from the bench database after seeding.
 SAMPLES = r"""
+import http.client
 import json
 from django.test import Client
 from accounts.models import User
@@ -110,7 +111,17 @@ def _ms(value: str, unit: str) -> float:
 
 
 def wrk(port: int, path: str, cookie: str | None, seconds: float) -> dict:
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--latency", "-H", "Host: 127.0.0.1"]
+    args = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{int(seconds)}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-H",
+        "Host: 127.0.0.1",
+    ]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(
@@ -124,7 +135,12 @@ def wrk(port: int, path: str, cookie: str | None, seconds: float) -> dict:
     failed = int(bad.group(1)) if bad else 0
     if errors:
         failed += int(errors.group(1)) + int(errors.group(4))
-    return {"rps": rps, "p50": latency.get("50", float("nan")), "p99": latency.get("99", float("nan")), "errors": failed}
+    return {
+        "rps": rps,
+        "p50": latency.get("50", float("nan")),
+        "p99": latency.get("99", float("nan")),
+        "errors": failed,
+    }
 
 
 def check_wrk() -> None:
@@ -152,10 +168,25 @@ def report(title: str, results: dict, demo: dict | None = None) -> None:
     print(head + (f"{'demo/this':>11}" if demo else ""))
     for (label, member), r in results.items():
         name = f"{label} (member)" if member else label
-        line = f"{name:<28}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps'] / bare:>9.2f}{r['errors']:>8}"
+        line = f"{name:<28}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+        line += f"{r['rps'] / bare:>9.2f}{r['errors']:>8}"
         if demo:
             line += f"{demo[(label, member)]['rps'] / r['rps']:>10.2f}x"
         print(line)
+
+
+def wait_until_serving(port: int) -> None:
+    """Both workers answer (the socket accepts before the workers have imported Django)."""
+    deadline = time.monotonic() + 60
+    ok = 0
+    while ok < 4 and time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/bench/bare", headers={"Host": "127.0.0.1"})
+            ok += conn.getresponse().status == 200
+            conn.close()
+        except OSError:
+            time.sleep(0.3)
 
 
 def load() -> str:
@@ -202,8 +233,15 @@ def main() -> int:
         )  # fmt: skip
     samples = json.loads(
         subprocess.run(
-            [PY, "manage.py", "shell", "-c", SAMPLES], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-        ).stdout.strip().splitlines()[-1]
+            [PY, "manage.py", "shell", "-c", SAMPLES],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
     )
     port = free_port()
     server = subprocess.Popen(
@@ -212,12 +250,7 @@ def main() -> int:
         cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "bench_settings"},
     )  # fmt: skip
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_serving(port)
         demo = measure(port, samples)
         report(f"demo data ({load()})", demo)
         failed = any(r["errors"] for r in demo.values())

@@ -25,10 +25,45 @@ PETS, SALONS, ARTICLES, LISTERS = 100_000, 20_000, 5_000, 500
 BATCH = 2_000
 MARK = "skala-"  # slug prefix of the salons this script adds
 
-WORDS = (
-    "manja sehat aktif lucu jinak pintar tenang ceria penurut suka bermain kucing anjing kelinci "
-    "oranye hitam putih belang abu-abu coklat steril vaksin lengkap rumah halaman anak ramah"
-).split()
+# Real words (the bench searches for some) among 400 made-up ones, so that a word is in a few per
+# cent of the rows, as in real listings, rather than in most of them.
+REAL_WORDS = [
+    "manja",
+    "sehat",
+    "aktif",
+    "lucu",
+    "jinak",
+    "pintar",
+    "tenang",
+    "ceria",
+    "penurut",
+    "steril",
+    "vaksin",
+    "ramah",
+]
+SYLLABLES = [
+    "ba",
+    "ka",
+    "la",
+    "ma",
+    "na",
+    "pa",
+    "ra",
+    "sa",
+    "ta",
+    "wa",
+    "bi",
+    "ki",
+    "li",
+    "mi",
+    "ni",
+    "pi",
+    "ri",
+    "si",
+    "ti",
+    "wi",
+]
+WORDS = REAL_WORDS + [a + b + c for a in SYLLABLES for b in SYLLABLES[::3] for c in ("n", "k", "s")][:400]
 
 
 def sentence(rng, n=12) -> str:
@@ -44,8 +79,8 @@ def main() -> int:
 
     from accounts.models import Regency, User
     from adoption.models import Breed, Pet, Species
-    from articles.rendering import render_markdown
     from articles.models import Article, Category
+    from articles.rendering import render_markdown
     from grooming.models import Salon, Service, WeeklyHours
     from hellopet import pagecache
 
@@ -124,7 +159,11 @@ def main() -> int:
         salon_ids = list(Salon.objects.filter(slug__startswith=MARK).values_list("pk", flat=True))
         services, hours = [], []
         for salon_id in salon_ids:
-            for kind, species_code, price in (("bath", "cat", 80_000), ("bath", "dog", 100_000), ("nails", "cat", 30_000)):
+            for kind, species_code, price in (
+                ("bath", "cat", 80_000),
+                ("bath", "dog", 100_000),
+                ("nails", "cat", 30_000),
+            ):
                 services.append(
                     Service(
                         salon_id=salon_id,
@@ -139,11 +178,17 @@ def main() -> int:
                 if weekday == 6 and rng.random() < 0.5:
                     continue
                 hours.append(
-                    WeeklyHours(salon_id=salon_id, weekday=weekday, opens=dt.time(8), closes=dt.time(rng.choice([17, 20])))
+                    WeeklyHours(
+                        salon_id=salon_id,
+                        weekday=weekday,
+                        opens=dt.time(8),
+                        closes=dt.time(rng.choice([17, 20])),
+                    )
                 )
         Service.objects.bulk_create(services, batch_size=BATCH)
         WeeklyHours.objects.bulk_create(hours, batch_size=BATCH)
-        print(f"salons: {SALONS} (+{len(services)} services, {len(hours)} hours) in {time.monotonic() - started:.0f} s")
+        took = time.monotonic() - started
+        print(f"salons: {SALONS} (+{len(services)} services, {len(hours)} hours) in {took:.0f} s")
 
         bodies = [f"## {sentence(rng, 4)}\n\n{sentence(rng, 60)}\n\n{sentence(rng, 60)}" for _ in range(20)]
         rendered = [render_markdown(body) for body in bodies]

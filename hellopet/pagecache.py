@@ -23,10 +23,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.functional import cached_property
 
 # Rendered where {% csrf_token %} would put the token; letters only, so escaping leaves it alone.
 CSRF_PLACEHOLDER = "hpPageCacheCsrfTokenPlaceholder"
@@ -142,3 +145,63 @@ def public_page(*areas: str):
         return wrapped
 
     return decorator
+
+
+def cached_value(*areas: str, key: str, compute, timeout: int = 300):
+    """`compute()`, remembered until one of `areas` changes (or `timeout` seconds): for the costly
+    parts of a page that members see too (a count over 100,000 rows, a filter's choice list).
+
+    One cache round trip when remembered; a recomputed value is stored under the generations read
+    *before* computing, so a change that lands meanwhile makes it stale at once.
+    """
+    generation_keys = [_generation_key(area) for area in areas]
+    full_key = f"{KEY_PREFIX}value:{key}"
+    found = cache.get_many([*generation_keys, full_key])
+    generations = [found.get(k) for k in generation_keys]
+    entry = found.get(full_key)
+    if entry is not None and entry[0] == generations:
+        return entry[1]
+    value = compute()
+    cache.set(full_key, (generations, value), timeout=timeout)
+    return value
+
+
+class CountCachingPaginator(Paginator):
+    """A Paginator whose total (a COUNT over every matching row) is remembered per filter set until
+    the area's rows change: page 2, a reload, the next visitor with the same filters pay no scan.
+
+    With `remember_pages=True` it also remembers which rows each page holds (their primary keys,
+    in order), for orderings no index can serve (the salon directory sorts every salon by rating):
+    the page's own query then fetches those twelve rows by key.
+    """
+
+    def __init__(self, object_list, per_page, *, areas: tuple[str, ...], remember_pages=False, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.areas = areas
+        self.remember_pages = remember_pages
+
+    @cached_property
+    def _digest(self) -> str | None:
+        try:
+            sql = str(self.object_list.query)
+        except EmptyResultSet:
+            return None
+        return hashlib.md5(sql.encode(), usedforsecurity=False).hexdigest()
+
+    @cached_property
+    def count(self):
+        if self._digest is None:
+            return 0
+        return cached_value(*self.areas, key=f"count:{self._digest}", compute=self.object_list.count)
+
+    def _get_page(self, object_list, number, paginator):
+        if self.remember_pages and self._digest is not None and hasattr(object_list, "query"):
+            bottom, top = object_list.query.low_mark, object_list.query.high_mark
+            ids = cached_value(
+                *self.areas,
+                key=f"slice:{self._digest}:{bottom}:{top}",
+                compute=lambda: list(self.object_list.values_list("pk", flat=True)[bottom:top]),
+            )
+            rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+            object_list = [rows[pk] for pk in ids if pk in rows]
+        return super()._get_page(object_list, number, paginator)

@@ -189,3 +189,24 @@ def test_post_and_error_pages_are_not_stored(client):
     assert client.get("/adoption/pets/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get("/grooming/?sort=nonsense").status_code == 400
     assert client.get("/grooming/?sort=nonsense").headers.get("X-Page-Cache") is None
+
+
+def test_remembered_counts_and_pages_follow_the_rows_for_members(client_for, owner):
+    """Members are never served a stored page, but the directory remembers its count and which salons
+    each page holds: those must follow a price edit and a new salon at once."""
+    cheap = ServiceFactory(salon=SalonFactory(name="Salon Murah"), price=50_000)
+    ServiceFactory(salon=SalonFactory(name="Salon Mahal"), price=90_000)
+    member = client_for(owner)
+    url = "/grooming/?city=&sort=price"
+
+    def names():
+        return [s.name for s in member.get(url).context["page"]]
+
+    assert names() == ["Salon Murah", "Salon Mahal"]
+    cheap.price = 120_000
+    cheap.save()
+    assert names() == ["Salon Mahal", "Salon Murah"]
+    ServiceFactory(salon=SalonFactory(name="Salon Baru"), price=10_000)
+    response = member.get(url)
+    assert [s.name for s in response.context["page"]][0] == "Salon Baru"
+    assert response.context["page"].paginator.count == 3
