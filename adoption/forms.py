@@ -9,6 +9,7 @@ from accounts.forms import CityChoiceField, PhoneField
 from accounts.models import Regency
 from hellopet.pagecache import cached_value
 from hellopet.uploads import SafeDocumentField, SafeImageField
+from hellopet.widgets import use_fast_selects
 
 from .models import MAX_PHOTOS, Application, Breed, FollowUpReport, Pet, Species
 
@@ -187,6 +188,7 @@ class BrowseForm(forms.Form):
             ),
         )
         self.fields["city"].queryset = Regency.objects.filter(pk__in=ids).order_by("name")
+        use_fast_selects(self)
 
     def filter(self, queryset):
         if not self.is_valid():
