@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hellopet import pagecache
+
 from . import services
 from .models import Consultation, ConsultationPhoto, Message, Rating, ReadState, Specialty, VetProfile
 
@@ -36,6 +38,7 @@ class VetProfileAdmin(admin.ModelAdmin):
     @admin.action(description=_("Set selected vets offline"))
     def set_offline(self, request, queryset):
         n = queryset.update(availability=VetProfile.Availability.OFFLINE)
+        pagecache.bump("vets")  # update() sends no signal
         self.message_user(request, _("%(n)s vets set offline.") % {"n": n})
 
 

@@ -210,3 +210,12 @@ def test_remembered_counts_and_pages_follow_the_rows_for_members(client_for, own
     response = member.get(url)
     assert [s.name for s in response.context["page"]][0] == "Salon Baru"
     assert response.context["page"].paginator.count == 3
+
+
+def test_admin_bulk_unlisting_shows_at_once(client, client_for, staff):
+    """Admin bulk actions use QuerySet.update(), which sends no signal: they bump the area themselves."""
+    salon = SalonFactory(name="Salon Sementara")
+    assert "Salon Sementara" in client.get("/grooming/").content.decode()
+    action = {"action": "unlist_salons", "_selected_action": [salon.pk]}
+    client_for(staff).post("/admin/grooming/salon/", action)
+    assert "Salon Sementara" not in client.get("/grooming/").content.decode()
