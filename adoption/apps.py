@@ -7,13 +7,16 @@ class AdoptionConfig(AppConfig):
     verbose_name = _("Adoption")
 
     def ready(self):
+        from hellopet.pagecache import invalidate_on_change
         from hellopet.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import FollowUpReport, Pet, PetPhoto
+        from .models import Breed, FollowUpReport, Pet, PetPhoto, Species
         from .payments import AdoptionPayments
 
         register("adoption", AdoptionPayments())
         delete_files_with_rows(Pet, "vaccination_book")
         delete_files_with_rows(PetPhoto, "image")
         delete_files_with_rows(FollowUpReport, "photo")
+        # The public pages (/, /adoption/, a pet) show these rows: stored copies go stale on change.
+        invalidate_on_change("adoption", Pet, PetPhoto, Species, Breed)

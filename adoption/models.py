@@ -122,7 +122,10 @@ class Pet(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("pet")
         verbose_name_plural = _("pets")
-        indexes = [models.Index(fields=["status", "-created_at"], name="pet_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="pet_status_idx"),
+            models.Index(fields=["status", "city", "-created_at"], name="pet_status_city_idx"),
+        ]
         constraints = [models.CheckConstraint(condition=Q(fee__gte=0), name="pet_fee_not_negative")]
 
     def __str__(self):

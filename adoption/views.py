@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hellopet.pagecache import CountCachingPaginator, public_page
 from hellopet.private_files import serve_private_file
 from payments.services import payment_pay_url
 
@@ -46,6 +46,7 @@ def _refuse_unverified(request, message):
 
 
 # --- browse --------------------------------------------------------------------------------------
+@public_page("adoption")
 def browse(request):
     form = BrowseForm(request.GET or None)
     pets = Pet.objects.filter(status=Pet.Status.AVAILABLE).select_related(
@@ -54,10 +55,12 @@ def browse(request):
     pets = form.filter(pets).prefetch_related("photos")
     if form.is_bound and not form.is_valid():
         pets = pets.order_by("-created_at")
-    page = Paginator(pets, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The total is a COUNT over every matching pet (100,000 at scale): remembered until a pet changes.
+    page = CountCachingPaginator(pets, PAGE_SIZE, areas=("adoption",)).get_page(request.GET.get("page"))
     return render(request, "adoption/browse.html", {"form": form, "page": page})
 
 
+@public_page("adoption")
 def pet_detail(request, pk):
     pet = get_pet_for_viewer(request.user, pk)
     user = request.user

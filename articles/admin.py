@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hellopet import pagecache
 from hellopet.uploads import SafeImageField
 
 from .models import Article, Category
@@ -80,4 +81,5 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Move selected back to draft"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.filter(status=Article.Status.PUBLISHED).update(status=Article.Status.DRAFT)
+        pagecache.bump("articles")  # update() sends no signal
         self.message_user(request, _("%(count)d moved to draft.") % {"count": count}, messages.SUCCESS)

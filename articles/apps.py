@@ -7,8 +7,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
+        from hellopet.pagecache import invalidate_on_change
         from hellopet.private_files import delete_files_with_rows
 
-        from .models import Article
+        from .models import Article, Category
 
         delete_files_with_rows(Article, "cover")
+        invalidate_on_change("articles", Article, Category)

@@ -1,6 +1,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from hellopet.pagecache import public_page
+
 from . import selectors
 from .access import get_article_for_user
 from .models import Category
@@ -8,6 +10,7 @@ from .models import Category
 PAGE_SIZE = 12
 
 
+@public_page("articles")
 def article_list(request):
     query = request.GET.get("q", "").strip()[:100]
     slug = request.GET.get("category", "").strip()
@@ -30,6 +33,7 @@ def article_list(request):
     )
 
 
+@public_page("articles")
 def article_detail(request, slug: str):
     article = get_article_for_user(request.user, slug)
     return render(

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from hellopet import pagecache
 from hellopet.private_files import admin_file_link
 
 from . import services
@@ -39,6 +40,7 @@ class VetProfileAdmin(admin.ModelAdmin):
     @admin.action(description=_("Set selected vets offline"))
     def set_offline(self, request, queryset):
         n = queryset.update(availability=VetProfile.Availability.OFFLINE)
+        pagecache.bump("vets")  # update() sends no signal
         self.message_user(request, _("%(n)s vets set offline.") % {"n": n})
 
 

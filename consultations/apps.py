@@ -7,10 +7,12 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self):
+        from accounts.models import VetLicence
+        from hellopet.pagecache import invalidate_on_change
         from hellopet.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import ConsultationPhoto, Message, VetProfile
+        from .models import Consultation, ConsultationPhoto, Message, Rating, Specialty, VetProfile
         from .payments_hooks import ConsultationPayments
         from .services import PAYMENT_PURPOSE
 
@@ -18,3 +20,5 @@ class ConsultationsConfig(AppConfig):
         delete_files_with_rows(ConsultationPhoto, "image")
         delete_files_with_rows(Message, "attachment")
         delete_files_with_rows(VetProfile, "photo")
+        # The public pages (/, /vets/, a vet) show these rows (a consultation turns a vet "busy").
+        invalidate_on_change("vets", VetProfile, VetLicence, Specialty, Consultation, Rating)

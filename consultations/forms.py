@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import SafeImageField
+from hellopet.widgets import FastSelect
 
 from .models import Consultation, Specialty, VetProfile
 from .services import MAX_PHOTOS
@@ -24,10 +25,11 @@ class DirectoryFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("All animals"),
+        widget=FastSelect,
     )
     max_fee = forms.IntegerField(label=_("Max fee (Rp)"), required=False, min_value=0, max_value=100_000_000)
     online = forms.BooleanField(label=_("Online now"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False, widget=FastSelect)
 
     def filters(self) -> dict:
         """The valid filters only (one bad parameter does not drop the others)."""

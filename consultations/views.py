@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import VetLicence
+from hellopet.pagecache import public_page
 from hellopet.private_files import serve_private_file
 from payments.services import payment_pay_url
 
@@ -38,6 +39,7 @@ LIST_PAGE_SIZE = 20
 
 
 # --- directory ---------------------------------------------------------------------------------------
+@public_page("vets")
 def vet_directory(request):
     form = DirectoryFilterForm(request.GET)
     filters = form.filters()
@@ -67,6 +69,7 @@ def _listed_vet_or_404(vet_id) -> VetProfile:
     )
 
 
+@public_page("vets")
 def vet_detail(request, vet_id):
     profile = _listed_vet_or_404(vet_id)
     ratings = Rating.objects.filter(vet_id=vet_id).select_related("owner")[:10]

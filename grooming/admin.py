@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hellopet import pagecache
+
 from . import services
 from .models import Booking, BookingEvent, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
 
@@ -40,10 +42,12 @@ class SalonAdmin(admin.ModelAdmin):
     @admin.action(description=_("List selected salons in the directory"))
     def list_salons(self, request, queryset):
         queryset.update(is_active=True)
+        pagecache.bump("grooming")  # update() sends no signal
 
     @admin.action(description=_("Hide selected salons from the directory"))
     def unlist_salons(self, request, queryset):
         queryset.update(is_active=False)
+        pagecache.bump("grooming")
 
 
 @admin.register(Service)
@@ -116,10 +120,12 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.action(description=_("Hide selected reviews"))
     def hide_reviews(self, request, queryset):
         queryset.update(is_hidden=True)
+        pagecache.bump("grooming")
 
     @admin.action(description=_("Show selected reviews"))
     def show_reviews(self, request, queryset):
         queryset.update(is_hidden=False)
+        pagecache.bump("grooming")
 
 
 @admin.register(WeeklyHours)

@@ -8,15 +8,18 @@ class GroomingConfig(AppConfig):
 
     def ready(self):
         from earnings.registry import register_partner_source
+        from hellopet.pagecache import invalidate_on_change
         from hellopet.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import SalonPhoto
+        from .models import Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
         from .payment_hooks import GroomingPayments
 
         register("grooming", GroomingPayments())
         register_partner_source(salon_partners)
         delete_files_with_rows(SalonPhoto, "image")
+        # The public pages (/grooming/, a salon) show these rows: stored copies go stale on change.
+        invalidate_on_change("grooming", Salon, SalonPhoto, WeeklyHours, Closure, Service, Review)
 
 
 def salon_partners(user) -> list:

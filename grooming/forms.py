@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Regency
 from hellopet.uploads import SafeImageField
+from hellopet.widgets import use_fast_selects
 
 from .models import Closure, Salon, SalonPhoto, Service, ServiceKind, Species, WeeklyHours
 from .selectors import SORTS
@@ -37,6 +38,7 @@ class DirectoryForm(forms.Form):
         self.fields["city"].choices = [("", _("All cities"))] + [(c.code, c.short_name) for c in cities]
         self.fields["q"].widget.attrs["type"] = "search"
         self._cities = {c.code: c for c in cities}
+        use_fast_selects(self)
 
     def clean_city(self):
         code = self.cleaned_data.get("city")

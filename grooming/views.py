@@ -3,7 +3,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Regency
+from hellopet.pagecache import CountCachingPaginator, cached_value, public_page
 from payments.services import payment_pay_url
 
 from . import selectors, services
@@ -44,9 +44,18 @@ def _cities():
     """Cities that have a listed salon (or a home service), for the filter's choices."""
     located = Salon.objects.filter(is_active=True).values("city_id")
     covered = Salon.home_service_cities.through.objects.filter(salon__is_active=True).values("regency_id")
-    return list(Regency.objects.filter(Q(pk__in=located) | Q(pk__in=covered)).order_by("name"))
+    # A semi-join over every salon (20,000 at scale): remembered until a salon changes.
+    ids = cached_value(
+        "grooming",
+        key="grooming:cities",
+        compute=lambda: list(
+            Regency.objects.filter(Q(pk__in=located) | Q(pk__in=covered)).values_list("pk", flat=True)
+        ),
+    )
+    return list(Regency.objects.filter(pk__in=ids).order_by("name"))
 
 
+@public_page("grooming")
 def directory(request):
     cities = _cities()
     data = request.GET.copy()
@@ -69,7 +78,10 @@ def directory(request):
             open_now=f["open_now"],
             sort=f["sort"],
         )
-        page = Paginator(salons, PER_PAGE).get_page(request.GET.get("page"))
+        # Sorting by rating reads every listed salon (20,000 at scale): the count and which salons
+        # each page holds are remembered until a salon, service or review changes.
+        paginator = CountCachingPaginator(salons, PER_PAGE, areas=("grooming",), remember_pages=True)
+        page = paginator.get_page(request.GET.get("page"))
         now = timezone.now()
         for salon in page:
             opening = services.today_opening(
@@ -82,6 +94,7 @@ def directory(request):
     return render(request, "grooming/directory.html", {"form": form, "page": page}, status=status)
 
 
+@public_page("grooming")
 def salon_detail(request, slug):
     salon = get_salon_for_user(request.user, slug)
     hours = list(WeeklyHours.objects.filter(salon=salon))

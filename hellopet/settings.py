@@ -177,6 +177,9 @@ TASK_RETRIES = env.int("TASK_RETRIES", default=8)
 TASK_RETRY_DELAY_SECONDS = env.int("TASK_RETRY_DELAY_SECONDS", default=30)
 # /healthz?full=1 answers 503 when the oldest pending task has waited longer than this.
 HEALTHZ_QUEUE_MAX_AGE_SECONDS = env.int("HEALTHZ_QUEUE_MAX_AGE_SECONDS", default=300)
+# Whole-page cache for anonymous visitors (hellopet/pagecache.py): a stored page is served at most this
+# many seconds after it was rendered; row changes make it stale at once. 0 turns the cache off.
+PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=1.0)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -4,8 +4,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hellopet.pagecache import public_page
+
 
 @require_GET
+@public_page("adoption", "vets", "articles")
 def home(request):
     """The landing page: a glimpse of each area, from the same querysets its own pages use."""
     from adoption.models import Pet
@@ -24,6 +27,7 @@ def home(request):
 
 
 @require_GET
+@public_page()
 def privacy(request):
     from accounts.services import PRIVACY_POLICY_VERSION
 

@@ -174,6 +174,15 @@ def in_process_consumer(real_queue):
 
 
 # --- personas ----------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page stored by an earlier test (whose rows were rolled
+    back without any signal) must not be served to the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def owner(db):
     return factories.VerifiedMemberFactory(full_name="Budi Santoso", email="budi@example.test")

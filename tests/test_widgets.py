@@ -1,0 +1,30 @@
+"""FastSelect writes exactly what Django's select template writes, only faster."""
+
+import pytest
+from django import forms
+
+from hellopet.widgets import FastSelect, use_fast_selects
+
+
+class Sample(forms.Form):
+    plain = forms.ChoiceField(choices=[("", "Semua"), ("a", "A & <b>"), ("b", 'Kota "B"')], required=False)
+    grouped = forms.ChoiceField(choices=[("Jawa", [("1", "Bandung"), ("2", "Bogor")]), ("3", "Lain")])
+    tagged = forms.ChoiceField(choices=[("x", "X")], widget=forms.Select(attrs={"class": "f", "data-k": "v"}))
+
+
+@pytest.mark.parametrize("data", [{}, {"plain": "a", "grouped": "2", "tagged": "x"}, {"plain": "zzz"}])
+def test_fast_select_renders_the_same_html_as_django(data):
+    django_form, fast_form = Sample(data), Sample(data)
+    use_fast_selects(fast_form)
+    for name in Sample.base_fields:
+        assert isinstance(fast_form.fields[name].widget, FastSelect)
+        assert str(fast_form[name]) == str(django_form[name])
+
+
+def test_required_select_keeps_its_required_attribute():
+    class Required(forms.Form):
+        city = forms.ChoiceField(choices=[("", "Pilih kota"), ("1", "Bandung")])
+
+    form = Required()
+    use_fast_selects(form)
+    assert '<select name="city" required id="id_city">' in str(form["city"])
