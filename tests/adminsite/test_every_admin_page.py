@@ -17,8 +17,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from adoption.models import FollowUpReport
+from background.models import TaskFailure
 from consultations.models import Consultation, ConsultationPhoto, Message, ReadState
+from earnings.models import Payout
+from earnings.services import partner_for
 from notifications.models import Notification
+from notifications.services import queue_email
 from payments.models import Payment, PaymentAttempt, PaymentNotification, Refund, SimulatedTransaction
 from tests import factories
 from tests.adoption.factories import ApplicationFactory, PetFactory
@@ -75,6 +79,18 @@ def everything(staff, owner, vet):
         order_id="HP-admin-1", token="tok-admin", gross_amount=50_000, expires_at=timezone.now()
     )
     TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    queue_email(to=owner.email, subject="Halo", text="Tes", enqueue=False)
+    partner = partner_for(vet, name=vet.display_name)
+    Payout.objects.create(
+        partner=partner,
+        month=datetime.date(2026, 1, 1),
+        amount=1,
+        paid_on=datetime.date(2026, 2, 1),
+        reference="BCA-1",
+    )
+    TaskFailure.objects.create(
+        task_name="notifications.tasks.send_email", task_id="t1", payload="", error="x"
+    )
     Client().post("/accounts/login/", {"username": owner.email, "password": "wrong"})  # axes' records
     verification = owner.identity_verifications.get()
     Client().force_login(staff)
