@@ -10,6 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -237,6 +238,7 @@ def test_banner_shows_whenever_the_simulator_is_on(client, settings):
     settings.PAYMENT_SIMULATOR = True
     assert "sim-banner" in client.get("/").content.decode()
     settings.PAYMENT_SIMULATOR = False
+    cache.clear()  # a settings change comes with a restart; the visitors' page cache lives 1 s
     assert "sim-banner" not in client.get("/").content.decode()
 
 
