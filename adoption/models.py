@@ -4,48 +4,14 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import private_storage
+from pets.models import Breed, Species  # noqa: F401 (moved to pets; re-exported for adoption code)
 
 MAX_PHOTOS = 6
 REPORT_INTERVAL_DAYS = 30
-
-
-class Species(models.Model):
-    """Reference data managed in admin; the basic ones come from a data migration."""
-
-    slug = models.SlugField(_("slug"), unique=True)
-    name = models.CharField(_("name (English)"), max_length=60)
-    name_id = models.CharField(_("name (Indonesian)"), max_length=60)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("species")
-        verbose_name_plural = _("species")
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def label(self):
-        return self.name_id if translation.get_language() == "id" and self.name_id else self.name
-
-
-class Breed(models.Model):
-    species = models.ForeignKey(Species, on_delete=models.CASCADE, related_name="breeds")
-    name = models.CharField(_("name"), max_length=80)
-
-    class Meta:
-        ordering = ["species__position", "name"]
-        verbose_name = _("breed")
-        verbose_name_plural = _("breeds")
-        constraints = [models.UniqueConstraint(fields=["species", "name"], name="unique_breed_per_species")]
-
-    def __str__(self):
-        return self.name
 
 
 def vaccination_upload_to(instance, filename):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "payments",
+    "pets",
     "consultations",
     "grooming",
     "adoption",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("adoption/", include("adoption.urls")),
     path("payments/", include("payments.urls")),
     path("articles/", include("articles.urls")),
+    path("pets/", include("pets.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/stats/", include("adminsite.urls")),
     path("admin/", admin.site.urls),
