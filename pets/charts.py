@@ -46,7 +46,8 @@ def weight_chart(weights) -> str:
     parts = [
         format_html(
             '<svg class="chart weight-chart" viewBox="0 0 {} {}" role="img" '
-            'aria-labelledby="weight-chart-title" xmlns="http://www.w3.org/2000/svg"><title id="weight-chart-title">{}</title>',
+            'aria-labelledby="weight-chart-title" xmlns="http://www.w3.org/2000/svg">'
+            '<title id="weight-chart-title">{}</title>',
             WIDTH, HEIGHT, title,
         )
     ]  # fmt: skip

@@ -23,8 +23,8 @@ def test_owner_adds_a_pet_with_estimated_age(client_for, owner):
         "/pets/new/",
         {
             "name": "Oyen", "species": cat.pk, "breed": breed.pk, "sex": "male", "age_estimate_months": 14,
-            "colour": "oranye", "sterilised": "on", "microchip": "", "allergies": "Ikan", "chronic_conditions": "",
-            "notes": "",
+            "colour": "oranye", "sterilised": "on", "microchip": "", "allergies": "Ikan",
+            "chronic_conditions": "", "notes": "",
         },
     )  # fmt: skip
     pet = Pet.objects.get(owner=owner, name="Oyen")
