@@ -14,4 +14,10 @@ class GroomingConfig(AppConfig):
         from .payment_hooks import GroomingPayments
 
         register("grooming", GroomingPayments())
+
+        from pets.registry import register_timeline
+
+        from .pet_record import timeline_entries
+
+        register_timeline("grooming", timeline_entries)
         delete_files_with_rows(SalonPhoto, "image")
