@@ -66,6 +66,24 @@ class Pet(models.Model):
     vaccinated = models.BooleanField(_("vaccinated"), default=False)
     sterilised = models.BooleanField(_("sterilised"), default=False)
     fee = models.PositiveIntegerField(_("adoption fee (Rp)"), default=0)
+    # The lister's own pet record this listing was made from; on a confirmed handover the record moves
+    # to the adopter (with the medical notes only when the lister ticks `share_medical_notes`).
+    record = models.ForeignKey(
+        "pets.Pet",
+        verbose_name=_("pet record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="listings",
+    )
+    share_medical_notes = models.BooleanField(
+        _("give the adopter the medical notes"),
+        default=False,
+        help_text=_(
+            "Allergies, chronic conditions, notes, prescriptions and earlier consultation summaries go "
+            "to the adopter with the pet. Vaccinations and weights always go."
+        ),
+    )
     rehoming_reason = models.TextField(_("reason for rehoming"))
     city = models.ForeignKey(
         "accounts.Regency", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
