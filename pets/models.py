@@ -261,11 +261,16 @@ class Treatment(models.Model):
 class AccessLog(models.Model):
     """Someone other than the owner looked at the record (a vet in a consultation). Shown to the owner."""
 
+    class What(models.TextChoices):
+        RECORD = "record", _("the record")
+        PHOTO = "photo", _("the photo")
+        PROOF = "vaccination proof", _("a vaccination proof")
+
     pet = models.ForeignKey(Pet, on_delete=models.CASCADE, related_name="access_logs")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     viewer_name = models.CharField(_("who"), max_length=150)
     reason = models.CharField(_("why"), max_length=200)
-    what = models.CharField(_("what"), max_length=60)
+    what = models.CharField(_("what"), max_length=60, choices=What.choices)
     viewed_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:

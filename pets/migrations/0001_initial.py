@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('viewer_name', models.CharField(max_length=150, verbose_name='who')),
                 ('reason', models.CharField(max_length=200, verbose_name='why')),
-                ('what', models.CharField(max_length=60, verbose_name='what')),
+                ('what', models.CharField(choices=[('record', 'the record'), ('photo', 'the photo'), ('vaccination proof', 'a vaccination proof')], max_length=60, verbose_name='what')),
                 ('viewed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
                 ('viewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('pet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_logs', to='pets.pet')),
