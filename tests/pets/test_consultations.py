@@ -259,6 +259,10 @@ def test_free_follow_up_within_three_days_once(client_for, pet, vet, vet_profile
     assert response.status_code == 302 and response["Location"] == f"/consultations/{follow_up.pk}/"
     assert follow_up.status == Status.WAITING and follow_up.fee == 0 and follow_up.payment is None
     assert follow_up.vet == vet and follow_up.pet == pet
+    from notifications.models import Notification
+
+    told = Notification.objects.get(recipient=vet, kind="consultations.waiting")
+    assert told.title == "Konsultasi lanjutan gratis: Mochi"
     assert client.post(url, {"complaint": "Lagi"}).status_code == 409
     assert client_for(vet).post(url, {"complaint": "x"}).status_code == 404
 
