@@ -227,10 +227,12 @@ def _items_formset(request, prefix: str):
     """The prescribed items of a summary form; a client that sends none (no management form, as
     older pages and API clients) simply prescribes nothing."""
     if f"{prefix}-TOTAL_FORMS" not in request.POST:
-        formset = PrescribedItemFormSet(prefix=prefix)
-        formset.is_valid = lambda: True
-        return formset
+        return PrescribedItemFormSet(prefix=prefix)  # unbound: valid, no items
     return PrescribedItemFormSet(request.POST, prefix=prefix)
+
+
+def _summary_valid(form, items) -> bool:
+    return form.is_valid() and (not items.is_bound or items.is_valid())
 
 
 def _done(request, consultation, message):
@@ -266,7 +268,7 @@ def consultation_end(request, pk):
     form = EndForm(request.POST)
     items = _items_formset(request, "end-items")
     bound = {"end": form, "end_items": items}
-    if not (form.is_valid() and items.is_valid()):
+    if not _summary_valid(form, items):
         return _failed(request, consultation, ValidationError(_("Check the form.")), forms=bound, status=400)
     try:
         services.consultation_end(
@@ -288,7 +290,7 @@ def consultation_summary(request, pk):
     form = SummaryForm(request.POST)
     items = _items_formset(request, "summary-items")
     bound = {"summary": form, "summary_items": items}
-    if not (form.is_valid() and items.is_valid()):
+    if not _summary_valid(form, items):
         return _failed(
             request, consultation, ValidationError(_("Write the summary first.")), forms=bound, status=400
         )
@@ -368,7 +370,7 @@ def summary_page(request, pk):
     can_follow_up = services.follow_up_allowed(consultation, request.user) and not (
         consultation.follow_ups.exists()
     )
-    form = FollowUpForm(request.POST or None, initial={"complaint": ""})
+    form = FollowUpForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if consultation.owner_id != request.user.pk:
