@@ -10,28 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Application, ApplicationEvent, Breed, FollowUpReport, Pet, PetPhoto, Species
-
-
-class BreedInline(admin.TabularInline):
-    model = Breed
-    extra = 1
-
-
-@admin.register(Species)
-class SpeciesAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_id", "slug", "position"]
-    list_editable = ["position"]
-    search_fields = ["name", "name_id"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [BreedInline]
-
-
-@admin.register(Breed)
-class BreedAdmin(admin.ModelAdmin):
-    list_display = ["name", "species"]
-    list_filter = ["species"]
-    search_fields = ["name"]
+from .models import Application, ApplicationEvent, FollowUpReport, Pet, PetPhoto
 
 
 class PetPhotoInline(admin.TabularInline):

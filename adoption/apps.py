@@ -15,6 +15,12 @@ class AdoptionConfig(AppConfig):
         from .payments import AdoptionPayments
 
         register("adoption", AdoptionPayments())
+
+        from pets.registry import register_timeline
+
+        from .pet_record import timeline_entries
+
+        register_timeline("adoption", timeline_entries)
         delete_files_with_rows(Pet, "vaccination_book")
         delete_files_with_rows(PetPhoto, "image")
         delete_files_with_rows(FollowUpReport, "photo")

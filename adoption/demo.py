@@ -199,10 +199,43 @@ def _make_pet(lister: User, row, status) -> Pet:
     )  # fmt: skip
     if vacc:
         pet.vaccination_book = demo_document(f"Buku vaksin {name}")
+    if lister.is_shelter:
+        # The shelter's listings are made from its pet records (members' listings show the older
+        # path: a record is made for the adopter at the handover).
+        pet.record = _record_for(lister, pet, vacc)
+        pet.share_medical_notes = True
     pet.save()
     for variant in range(2):
         PetPhoto.objects.create(pet=pet, image=draw_pet(name, species_slug, rgb, variant), position=variant)
     return pet
+
+
+def _record_for(lister: User, listing: Pet, vaccinated: bool):
+    """The lister's own record of a demo listing (the listing is made from it): a weight or two and,
+    when vaccinated, its vaccinations; on a handover it moves to the adopter."""
+    from pets.models import Pet as Record
+    from pets.models import Vaccination, Weight
+
+    record = Record.objects.filter(owner=lister, name=listing.name, handed_over_at__isnull=True).first()
+    if record:
+        return record
+    record = Record.objects.create(
+        owner=lister, name=listing.name, species=listing.species, breed=listing.breed, sex=listing.sex,
+        birth_date=listing.birth_date, birth_date_is_estimate=listing.birth_date_is_estimate,
+        colour=listing.colour, sterilised=listing.sterilised, notes=listing.medical_history,
+    )  # fmt: skip
+    base = {"small": 3.5, "medium": 9.0, "large": 18.0}.get(listing.size, 4.0)
+    today = timezone.localdate()
+    for months, factor in ((2, 0.95), (0, 1.0)):
+        Weight.objects.create(
+            pet=record, measured_on=today - datetime.timedelta(days=30 * months), kg=round(base * factor, 1)
+        )
+    if vaccinated:
+        Vaccination.objects.create(
+            pet=record, vaccine="Rabies", given_on=today - datetime.timedelta(days=120),
+            next_due=today + datetime.timedelta(days=245), given_by="Klinik mitra shelter",
+        )  # fmt: skip
+    return record
 
 
 DEMO_ANSWERS = {

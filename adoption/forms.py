@@ -67,15 +67,16 @@ class PetForm(forms.ModelForm):
 
     field_order = [
         "name", "species", "breed", "sex", "birth_date", "age_estimate_months", "size", "colour",
-        "description", "medical_history", "vaccinated", "vaccination_book", "sterilised", "fee",
-        "rehoming_reason", "city", "photos", "remove_photos",
+        "description", "medical_history", "share_medical_notes", "vaccinated", "vaccination_book",
+        "sterilised", "fee", "rehoming_reason", "city", "photos", "remove_photos",
     ]  # fmt: skip
 
     class Meta:
         model = Pet
         fields = [
             "name", "species", "breed", "sex", "birth_date", "size", "colour", "description",
-            "medical_history", "vaccinated", "sterilised", "fee", "rehoming_reason", "city",
+            "medical_history", "share_medical_notes", "vaccinated", "sterilised", "fee", "rehoming_reason",
+            "city",
         ]  # fmt: skip
         widgets = {"birth_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
 
@@ -137,6 +138,34 @@ class PetForm(forms.ModelForm):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["birth_date_is_estimate"] = self.cleaned_data["birth_date_is_estimate"]
         return data
+
+
+def initial_from_record(record) -> dict:
+    """A new listing made from one of the lister's pets starts with the record's data."""
+    notes = [
+        text
+        for text in (
+            record.allergies and f"{_('Allergies')}: {record.allergies}",
+            record.chronic_conditions and f"{_('Chronic conditions')}: {record.chronic_conditions}",
+            record.notes,
+        )
+        if text
+    ]
+    initial = {
+        "name": record.name,
+        "species": record.species_id,
+        "breed": record.breed_id,
+        "sex": record.sex,
+        "colour": record.colour,
+        "sterilised": record.sterilised,
+        "medical_history": "\n".join(str(n) for n in notes),
+        "vaccinated": record.vaccinations.exists(),
+    }
+    if record.birth_date and not record.birth_date_is_estimate:
+        initial["birth_date"] = record.birth_date
+    elif record.birth_date:
+        initial["age_estimate_months"] = record.age_months
+    return initial
 
 
 def _months_before(day: datetime.date, months: int) -> datetime.date:

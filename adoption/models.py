@@ -4,48 +4,14 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import private_storage
+from pets.models import Breed, Species  # noqa: F401 (moved to pets; re-exported for adoption code)
 
 MAX_PHOTOS = 6
 REPORT_INTERVAL_DAYS = 30
-
-
-class Species(models.Model):
-    """Reference data managed in admin; the basic ones come from a data migration."""
-
-    slug = models.SlugField(_("slug"), unique=True)
-    name = models.CharField(_("name (English)"), max_length=60)
-    name_id = models.CharField(_("name (Indonesian)"), max_length=60)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("species")
-        verbose_name_plural = _("species")
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def label(self):
-        return self.name_id if translation.get_language() == "id" and self.name_id else self.name
-
-
-class Breed(models.Model):
-    species = models.ForeignKey(Species, on_delete=models.CASCADE, related_name="breeds")
-    name = models.CharField(_("name"), max_length=80)
-
-    class Meta:
-        ordering = ["species__position", "name"]
-        verbose_name = _("breed")
-        verbose_name_plural = _("breeds")
-        constraints = [models.UniqueConstraint(fields=["species", "name"], name="unique_breed_per_species")]
-
-    def __str__(self):
-        return self.name
 
 
 def vaccination_upload_to(instance, filename):
@@ -100,6 +66,24 @@ class Pet(models.Model):
     vaccinated = models.BooleanField(_("vaccinated"), default=False)
     sterilised = models.BooleanField(_("sterilised"), default=False)
     fee = models.PositiveIntegerField(_("adoption fee (Rp)"), default=0)
+    # The lister's own pet record this listing was made from; on a confirmed handover the record moves
+    # to the adopter (with the medical notes only when the lister ticks `share_medical_notes`).
+    record = models.ForeignKey(
+        "pets.Pet",
+        verbose_name=_("pet record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="listings",
+    )
+    share_medical_notes = models.BooleanField(
+        _("give the adopter the medical notes"),
+        default=False,
+        help_text=_(
+            "Allergies, chronic conditions, notes, prescriptions and earlier consultation summaries go "
+            "to the adopter with the pet. Vaccinations and weights always go."
+        ),
+    )
     rehoming_reason = models.TextField(_("reason for rehoming"))
     city = models.ForeignKey(
         "accounts.Regency", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"

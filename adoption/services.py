@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
+from pets import services as pet_services
 
 from .models import (
     MAX_PHOTOS,
@@ -55,9 +56,11 @@ def _add_photos(pet: Pet, photos) -> None:
 
 
 @transaction.atomic
-def pet_create(*, lister, data: dict, photos=(), vaccination_book=None) -> Pet:
+def pet_create(*, lister, data: dict, photos=(), vaccination_book=None, record=None) -> Pet:
     _require_verified(lister, _("Verify your identity (KTP) before listing a pet."))
-    pet = Pet(lister=lister, status=Pet.Status.PENDING_REVIEW, **data)
+    if record is not None and (record.owner_id != lister.pk or record.is_read_only):
+        raise ValidationError(_("List one of your own pets."))
+    pet = Pet(lister=lister, status=Pet.Status.PENDING_REVIEW, record=record, **data)
     if vaccination_book:
         pet.vaccination_book = vaccination_book
     pet.save()
@@ -418,6 +421,7 @@ def application_confirm_received(*, application: Application, by) -> Application
         pet.status = Pet.Status.ADOPTED
         pet.save(update_fields=["status", "updated_at"])
         CartItem.objects.filter(pet=pet).delete()
+        _hand_over_record(pet, adopter=by, now=now)
         _event(locked, ApplicationEvent.Kind.PICKED_UP, actor=by)
         notify(
             pet.lister,
@@ -426,6 +430,32 @@ def application_confirm_received(*, application: Application, by) -> Application
             url=LISTINGS_URL,
         )
     return locked
+
+
+def _hand_over_record(pet: Pet, *, adopter, now) -> None:
+    """The adopter gets the pet in their /pets/: the lister's record moves (the lister keeps a
+    read-only copy), or, for a listing not made from a record, a record is made from the listing."""
+    if pet.record_id:
+        pet_services.pet_hand_over(
+            pet=pet.record, to=adopter, share_medical_notes=pet.share_medical_notes, now=now
+        )
+        return
+    record = pet_services.pet_create(
+        owner=adopter,
+        data={
+            "name": pet.name,
+            "species": pet.species,
+            "breed": pet.breed,
+            "sex": pet.sex,
+            "birth_date": pet.birth_date,
+            "birth_date_is_estimate": pet.birth_date_is_estimate,
+            "colour": pet.colour,
+            "sterilised": pet.sterilised,
+            "notes": pet.medical_history if pet.share_medical_notes else "",
+        },
+    )
+    pet.record = record
+    pet.save(update_fields=["record", "updated_at"])
 
 
 def application_handover_failed(*, application: Application, by, note: str = "") -> Application:

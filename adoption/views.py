@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from hellopet.pagecache import CountCachingPaginator, public_page
 from hellopet.private_files import serve_private_file
 from payments.services import payment_pay_url
+from pets.access import get_pet_for_owner, pets_for_owner
 
 from . import services
 from .access import (
@@ -29,6 +31,7 @@ from .forms import (
     HandoverFailedForm,
     PetForm,
     ReportForm,
+    initial_from_record,
 )
 from .models import Application, CartItem, Pet
 
@@ -80,7 +83,15 @@ def pet_create(request):
         return _refuse_unverified(
             request, _("Only members with a verified identity can list a pet. Verify your KTP first.")
         )
-    form = PetForm(request.POST or None, request.FILES or None, initial={"city": request.user.city_id})
+    record = None
+    source = request.POST.get("record") or request.GET.get("from")
+    if source:
+        try:
+            record = get_pet_for_owner(request.user, source, editable=True)
+        except (Http404, ValidationError):
+            raise Http404
+    initial = {"city": request.user.city_id, **(initial_from_record(record) if record else {})}
+    form = PetForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             pet = services.pet_create(
@@ -88,6 +99,7 @@ def pet_create(request):
                 data=form.pet_data(),
                 photos=form.cleaned_data["photos"],
                 vaccination_book=form.cleaned_data.get("vaccination_book"),
+                record=record,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -99,7 +111,13 @@ def pet_create(request):
             )
             return redirect("adoption:listings")
     status = 400 if form.is_bound else 200
-    return render(request, "adoption/pet_form.html", {"form": form, "pet": None}, status=status)
+    my_pets = [] if record else list(pets_for_owner(request.user).active())
+    return render(
+        request,
+        "adoption/pet_form.html",
+        {"form": form, "pet": None, "record": record, "my_pets": my_pets},
+        status=status,
+    )
 
 
 @login_required
@@ -318,7 +336,11 @@ def application_received(request, pk):
         messages.error(request, _error_text(error))
     else:
         messages.success(
-            request, _("Congratulations on your new family member! Remember the monthly reports.")
+            request,
+            _(
+                "Congratulations on your new family member! Its record is now in My pets. "
+                "Remember the monthly reports."
+            ),
         )
     return redirect("adoption:applications")
 

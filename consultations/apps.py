@@ -17,6 +17,13 @@ class ConsultationsConfig(AppConfig):
         from .services import PAYMENT_PURPOSE
 
         register(PAYMENT_PURPOSE, ConsultationPayments())
+
+        from pets.registry import register_care_access, register_timeline
+
+        from .pet_record import timeline_entries, vet_access_reason
+
+        register_care_access("consultations", vet_access_reason)
+        register_timeline("consultations", timeline_entries)
         delete_files_with_rows(ConsultationPhoto, "image")
         delete_files_with_rows(Message, "attachment")
         delete_files_with_rows(VetProfile, "photo")

@@ -11,9 +11,11 @@ from PIL import Image, ImageDraw
 from accounts.models import User
 from payments.models import Payment
 from payments.services import payment_create
+from pets import services as pet_services
+from pets.models import Pet
 
 from . import services
-from .models import Consultation, Message, Rating, Specialty, VetProfile
+from .models import Consultation, Message, PrescribedItem, Rating, Specialty, VetProfile
 
 VETS = {
     "drh.ayu@hellopet.local": {
@@ -46,11 +48,22 @@ CHAT = [
     ("owner", "Baik dok, terima kasih banyak."),
 ]
 
-SUMMARY = (
+ASSESSMENT = (
     "Milo (kucing, 3 tahun): muntah 2x tanpa diare, nafsu makan sedikit turun, masih aktif.\n"
-    "Dugaan: hairball / makan terlalu cepat.\n"
-    "Saran: porsi kecil 4-5x sehari, sisir bulu setiap hari, pasta hairball 2x seminggu.\n"
+    "Dugaan: hairball / makan terlalu cepat."
+)
+ADVICE = (
+    "Porsi kecil 4-5x sehari, sisir bulu setiap hari.\n"
     "Kontrol ke klinik bila muntah lebih dari 3x sehari, ada darah, atau Milo lemas."
+)
+PRESCRIPTION = [
+    {"name": "Pasta hairball (malt)", "dose": "2 cm", "frequency": "2x seminggu", "days": 14},
+    {"name": "Probiotik kucing", "dose": "1 sachet", "frequency": "1x sehari", "days": 5},
+]
+SUMMARY = (
+    f"Penilaian:\n{ASSESSMENT}\n\nSaran:\n{ADVICE}\n\nResep:\n"
+    "- Pasta hairball (malt) · 2 cm · 2x seminggu · 14 hari\n"
+    "- Probiotik kucing · 1 sachet · 1x sehari · 5 hari"
 )
 
 
@@ -108,9 +121,11 @@ def seed(stdout=None) -> None:
 
 def _finished_consultation(owner, vet, now) -> None:
     start = now - datetime.timedelta(days=3, hours=2)
+    milo = Pet.objects.filter(owner=owner, name="Milo", handed_over_at__isnull=True).first()
     consultation = Consultation.objects.create(
         owner=owner,
         vet=vet,
+        pet=milo,
         pet_name="Milo",
         pet_species=Specialty.objects.get(slug="cats"),
         pet_age="3 tahun",
@@ -136,9 +151,21 @@ def _finished_consultation(owner, vet, now) -> None:
         accepted_at=start + datetime.timedelta(minutes=4),
         ended_at=start + datetime.timedelta(minutes=25),
         ended_by=vet,
+        assessment=ASSESSMENT,
+        advice=ADVICE,
         summary=SUMMARY,
         summary_at=start + datetime.timedelta(minutes=25),
     )
+    for position, item in enumerate(PRESCRIPTION):
+        PrescribedItem.objects.create(consultation=consultation, position=position, **item)
+    if milo is not None:
+        pet_services.treatments_replace(
+            pet=milo,
+            source=f"consultations:{consultation.pk}",
+            items=PRESCRIPTION,
+            prescribed_on=timezone.localdate(start),
+            prescribed_by=vet.full_name,
+        )
     for i, (who, body) in enumerate(CHAT):
         sender = owner if who == "owner" else vet
         message = Message.objects.create(

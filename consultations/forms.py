@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import SafeImageField
 from hellopet.widgets import FastSelect
+from pets.forms import DATE_INPUT, PetBasicsMixin
+from pets.models import Species
 
-from .models import Consultation, Specialty, VetProfile
+from .models import Specialty, VetProfile
 from .services import MAX_PHOTOS
 
 SORTS = [
@@ -94,44 +96,128 @@ class MultipleImageField(SafeImageField):
         return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 
-class ConsultationOpenForm(forms.ModelForm):
+NEW_PET = "new"
+
+
+class ConsultationOpenForm(PetBasicsMixin, forms.Form):
+    """ "Untuk hewan yang mana?": one of the owner's pets, or a new one added to their pets now."""
+
+    pet = forms.ChoiceField(label=_("For which pet?"), widget=forms.RadioSelect)
+    new_name = forms.CharField(label=_("New pet's name"), required=False, max_length=60)
+    new_species = forms.ModelChoiceField(label=_("Species"), queryset=Species.objects.all(), required=False)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE_INPUT)
+    age_estimate_months = forms.IntegerField(
+        label=_("or estimated age (months)"), min_value=0, max_value=360, required=False
+    )
+    complaint = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=4000,
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": _("What is wrong, since when, what the pet eats…")}
+        ),
+    )
     photos = MultipleImageField(
         label=_("Photos (optional)"),
         required=False,
         help_text=_("Up to 3 photos of the problem: a wound, the skin, the stool…"),
     )
-
-    class Meta:
-        model = Consultation
-        fields = ["pet_name", "pet_species", "pet_age", "complaint", "allow_reassign"]
-        widgets = {
-            "complaint": forms.Textarea(
-                attrs={"rows": 5, "placeholder": _("What is wrong, since when, what the pet eats…")}
-            ),
-            "pet_age": forms.TextInput(attrs={"placeholder": _("2 years")}),
-        }
-        labels = {"complaint": _("What is the problem?"), "allow_reassign": _("May be passed to another vet")}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["pet_species"].queryset = Specialty.objects.all()
-
-
-class EndForm(forms.Form):
-    summary = forms.CharField(
-        label=_("Closing summary (optional now, you can add it later)"),
+    allow_reassign = forms.BooleanField(
+        label=_("May be passed to another vet"),
         required=False,
-        max_length=6000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("If this vet does not accept in time, another available vet may take it."),
     )
+
+    def __init__(self, *args, pets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pets = {str(p.pk): p for p in pets}
+        self.fields["pet"].choices = [(key, p.summary_line) for key, p in self.pets.items()] + [
+            (NEW_PET, _("Another pet (add it to my pets now)"))
+        ]
+        if not self.pets:
+            self.fields["pet"].initial = NEW_PET
+        elif len(self.pets) == 1:
+            self.fields["pet"].initial = next(iter(self.pets))
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("pet")
+        if choice == NEW_PET:
+            if not (cleaned.get("new_name") or "").strip():
+                self.add_error("new_name", _("Give the pet's name."))
+            if not cleaned.get("new_species"):
+                self.add_error("new_species", _("Choose the species."))
+            self.clean_birth(cleaned, required=False)
+            cleaned["pet_record"] = None
+        elif choice:
+            cleaned["pet_record"] = self.pets.get(choice)
+        return cleaned
+
+    def new_pet_data(self) -> dict | None:
+        if self.cleaned_data.get("pet") != NEW_PET:
+            return None
+        return {
+            "name": self.cleaned_data["new_name"].strip(),
+            "species": self.cleaned_data["new_species"],
+            "birth_date": self.cleaned_data.get("birth_date"),
+            "birth_date_is_estimate": self.cleaned_data.get("birth_date_is_estimate", False),
+        }
 
 
 class SummaryForm(forms.Form):
-    summary = forms.CharField(
-        label=_("Closing summary"),
-        max_length=6000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Diagnosis, advice and follow-up. The owner keeps it."),
+    """The structured closing summary; the prescribed items come in `PrescribedItemFormSet`."""
+
+    assessment = forms.CharField(
+        label=_("Assessment"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you think is going on."),
+    )
+    advice = forms.CharField(
+        label=_("Advice"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the owner should do, and when to see a vet in person."),
+    )
+
+
+class EndForm(SummaryForm):
+    """Ending the consultation: the vet may give the summary now or later."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class PrescribedItemForm(forms.Form):
+    name = forms.CharField(label=_("Medicine or item"), max_length=120, required=False)
+    dose = forms.CharField(label=_("Dose"), max_length=60, required=False)
+    frequency = forms.CharField(label=_("How often"), max_length=60, required=False)
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=365, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("name") and (
+            cleaned.get("dose") or cleaned.get("frequency") or cleaned.get("days")
+        ):
+            self.add_error("name", _("Name the medicine or item."))
+        return cleaned
+
+
+PrescribedItemFormSet = forms.formset_factory(PrescribedItemForm, extra=3, max_num=10, absolute_max=10)
+
+
+def prescribed_items(formset) -> list[dict]:
+    if not formset.is_bound:
+        return []
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data.get("name")]
+
+
+class FollowUpForm(forms.Form):
+    complaint = forms.CharField(
+        label=_("How is your pet now?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 

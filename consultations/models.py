@@ -235,6 +235,27 @@ class Consultation(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The pet's record (nullable: consultations from before pet records keep their typed fields).
+    pet = models.ForeignKey(
+        "pets.Pet",
+        verbose_name=_("pet"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    follow_up_of = models.ForeignKey(
+        "self",
+        verbose_name=_("follow-up of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    # The closing summary: structured (assessment, advice, prescribed items); `summary` holds the
+    # composed text (what notifications, the chat event and older consultations use).
+    assessment = models.TextField(_("assessment"), blank=True, max_length=4000)
+    advice = models.TextField(_("advice"), blank=True, max_length=4000)
     summary = models.TextField(_("vet's summary"), blank=True, max_length=6000)
     summary_at = models.DateTimeField(_("summary written"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
@@ -272,6 +293,10 @@ class Consultation(models.Model):
                 fields=["owner", "vet"],
                 condition=Q(status__in=["awaiting_payment", "waiting", "active"]),
                 name="one_open_consultation_per_owner_and_vet",
+            ),
+            # One free follow-up per consultation.
+            models.UniqueConstraint(
+                fields=["follow_up_of"], condition=Q(follow_up_of__isnull=False), name="one_follow_up_each"
             ),
         ]
 
@@ -378,3 +403,33 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.stars}★ {self.vet} by {self.owner}"
+
+
+class PrescribedItem(models.Model):
+    """One line of the closing summary's prescription; also copied onto the pet's record."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="prescribed_items")
+    name = models.CharField(_("medicine or item"), max_length=120)
+    dose = models.CharField(_("dose"), max_length=60, blank=True)
+    frequency = models.CharField(_("how often"), max_length=60, blank=True)
+    days = models.PositiveSmallIntegerField(
+        _("for how many days"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("prescribed item")
+        verbose_name_plural = _("prescribed items")
+
+    def __str__(self):
+        return self.name
+
+    def as_text(self) -> str:
+        parts = [self.name, self.dose, self.frequency]
+        if self.days:
+            parts.append(_("%(n)d days") % {"n": self.days})
+        return " · ".join(str(p) for p in parts if p)

@@ -24,13 +24,28 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notify
 from payments import services as payment_services
+from pets import services as pet_services
+from pets.models import Pet
 
-from .models import Consultation, ConsultationPhoto, Rating, Specialty, VetProfile
+from .models import Consultation, ConsultationPhoto, PrescribedItem, Rating, Specialty, VetProfile
 
 logger = logging.getLogger(__name__)
 
 PAYMENT_PURPOSE = "consultation"
 MAX_PHOTOS = 3
+MAX_PRESCRIBED_ITEMS = 10
+FOLLOW_UP_DAYS = 3
+# A pet record's species (pets.Species slug) -> the vet specialty that treats it.
+SPECIALTY_FOR_SPECIES = {
+    "dog": "dogs",
+    "cat": "cats",
+    "rabbit": "rabbits",
+    "bird": "birds",
+    "turtle": "reptiles",
+    "hamster": "exotics",
+    "guinea-pig": "exotics",
+    "other": "exotics",
+}
 Status = Consultation.Status
 
 
@@ -90,23 +105,45 @@ def vet_touch(*, vet, now: datetime.datetime | None = None) -> None:
 
 
 # --- opening and paying ------------------------------------------------------------------------------
+def specialty_for(pet: Pet) -> Specialty:
+    slug = SPECIALTY_FOR_SPECIES.get(pet.species.slug, "exotics")
+    return Specialty.objects.filter(slug=slug).first() or Specialty.objects.order_by("position").first()
+
+
+def _pet_fields(pet: Pet) -> dict:
+    """The typed fields a consultation keeps (lists, notifications, payments read them)."""
+    return {
+        "pet_name": pet.name,
+        "pet_species": specialty_for(pet),
+        "pet_age": (pet.age_label or _("unknown"))[:40],
+    }
+
+
 def consultation_open(
     *,
     owner,
     vet,
-    pet_name: str,
-    pet_species: Specialty,
-    pet_age: str,
     complaint: str,
+    pet: Pet | None = None,
+    new_pet: dict | None = None,
+    pet_name: str = "",
+    pet_species: Specialty | None = None,
+    pet_age: str = "",
     photos=(),
     allow_reassign: bool = False,
     now: datetime.datetime | None = None,
 ) -> Consultation:
     """Create a consultation awaiting payment, with its Payment. The caller sends the owner to pay.
 
+    The pet is one of the owner's records (`pet`) or a new one created with the consultation
+    (`new_pet`: the fields of `pets.services.pet_create`). Without either, the typed `pet_name`,
+    `pet_species` and `pet_age` are kept as before pet records existed.
+
     `allow_reassign`: the owner's "may be passed to another vet" choice (see consultation_accept_timeout).
     """
     now = now or timezone.now()
+    if pet is not None and (pet.owner_id != owner.pk or pet.is_read_only):
+        raise ValidationError(_("Choose one of your pets."), code="not_your_pet")
     if owner.pk == vet.pk:
         raise ValidationError(_("You cannot consult yourself."), code="self_consultation")
     profile = VetProfile.objects.listed().with_live_availability(now).filter(user=vet).first()
@@ -122,12 +159,18 @@ def consultation_open(
         raise ValidationError(_("You already have an open consultation with this vet."), code="already_open")
     try:
         with transaction.atomic():
+            if new_pet is not None:
+                pet = pet_services.pet_create(owner=owner, data=new_pet)
+            typed = (
+                _pet_fields(pet)
+                if pet is not None
+                else {"pet_name": pet_name.strip(), "pet_species": pet_species, "pet_age": pet_age.strip()}
+            )
             consultation = Consultation.objects.create(
                 owner=owner,
                 vet=vet,
-                pet_name=pet_name.strip(),
-                pet_species=pet_species,
-                pet_age=pet_age.strip(),
+                pet=pet,
+                **typed,
                 complaint=complaint.strip(),
                 fee=profile.fee,
                 allow_reassign=bool(allow_reassign),
@@ -386,10 +429,88 @@ def consultation_accept(
     return consultation
 
 
+def _compose_summary(assessment: str, advice: str, items: list[dict]) -> str:
+    parts = []
+    if assessment:
+        parts.append(f"{_('Assessment')}:\n{assessment}")
+    if advice:
+        parts.append(f"{_('Advice')}:\n{advice}")
+    if items:
+        lines = []
+        for item in items:
+            bits = [item["name"], item.get("dose", ""), item.get("frequency", "")]
+            if item.get("days"):
+                bits.append(_("%(n)d days") % {"n": item["days"]})
+            lines.append("- " + " · ".join(b for b in bits if b))
+        parts.append(f"{_('Prescription')}:\n" + "\n".join(lines))
+    return "\n\n".join(parts)[:6000]
+
+
+def _clean_items(items) -> list[dict]:
+    cleaned = []
+    for item in items or ():
+        name = (item.get("name") or "").strip()
+        if not name:
+            continue
+        days = item.get("days")
+        if days is not None and not 1 <= int(days) <= 365:
+            raise ValidationError(_("Give the number of days as 1 to 365."), code="invalid_days")
+        cleaned.append(
+            {
+                "name": name[:120],
+                "dose": (item.get("dose") or "").strip()[:60],
+                "frequency": (item.get("frequency") or "").strip()[:60],
+                "days": int(days) if days is not None else None,
+            }
+        )
+    if len(cleaned) > MAX_PRESCRIBED_ITEMS:
+        raise ValidationError(
+            _("At most %(n)d prescribed items.") % {"n": MAX_PRESCRIBED_ITEMS}, code="too_many_items"
+        )
+    return cleaned
+
+
+def _apply_summary(
+    locked: Consultation, *, summary: str, assessment: str, advice: str, items, now
+) -> list[str]:
+    """Store the closing summary on a locked consultation; put the prescription on the pet's record.
+    Returns the changed field names (the caller saves them)."""
+    assessment, advice = assessment.strip(), advice.strip()
+    items = _clean_items(items)
+    if not (assessment or advice or items):
+        locked.summary = summary.strip()
+        locked.summary_at = now
+        return ["summary", "summary_at"]
+    locked.assessment, locked.advice = assessment, advice
+    locked.summary = _compose_summary(assessment, advice, items)
+    locked.summary_at = now
+    PrescribedItem.objects.filter(consultation=locked).delete()
+    PrescribedItem.objects.bulk_create(
+        PrescribedItem(consultation=locked, position=i, **item) for i, item in enumerate(items)
+    )
+    if locked.pet_id:
+        pet_services.treatments_replace(
+            pet=Pet(pk=locked.pet_id),
+            source=f"consultations:{locked.pk}",
+            items=items,
+            prescribed_on=timezone.localdate(now),
+            prescribed_by=locked.vet.full_name,
+        )
+    return ["assessment", "advice", "summary", "summary_at"]
+
+
 def consultation_end(
-    *, consultation: Consultation, by, summary: str = "", now: datetime.datetime | None = None
+    *,
+    consultation: Consultation,
+    by,
+    summary: str = "",
+    assessment: str = "",
+    advice: str = "",
+    items=(),
+    now: datetime.datetime | None = None,
 ) -> Consultation:
-    """Either participant ends an active consultation; the vet may give the closing summary at once."""
+    """Either participant ends an active consultation; the vet may give the closing summary at once
+    (structured: assessment, advice, prescribed items; or the free text of older clients)."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(consultation)
@@ -401,10 +522,11 @@ def consultation_end(
         locked.ended_at = now
         locked.ended_by = by
         fields = ["status", "ended_at", "ended_by"]
-        if summary.strip() and by.pk == locked.vet_id:
-            locked.summary = summary.strip()
-            locked.summary_at = now
-            fields += ["summary", "summary_at"]
+        has_summary = summary.strip() or assessment.strip() or advice.strip() or _clean_items(items)
+        if has_summary and by.pk == locked.vet_id:
+            fields += _apply_summary(
+                locked, summary=summary, assessment=assessment, advice=advice, items=items, now=now
+            )
         locked.save(update_fields=fields)
         other = locked.vet if by.pk == locked.owner_id else locked.owner
         notify(
@@ -444,12 +566,19 @@ def _broadcast(consultation: Consultation, event_type: str, **data) -> None:
 
 
 def consultation_write_summary(
-    *, consultation: Consultation, vet, summary: str, now: datetime.datetime | None = None
+    *,
+    consultation: Consultation,
+    vet,
+    summary: str = "",
+    assessment: str = "",
+    advice: str = "",
+    items=(),
+    now: datetime.datetime | None = None,
 ) -> Consultation:
     """The vet's closing summary, written or corrected after the session ended."""
     now = now or timezone.now()
     summary = summary.strip()
-    if not summary:
+    if not (summary or assessment.strip() or advice.strip()):
         raise ValidationError(_("Write the summary first."), code="summary_empty")
     with transaction.atomic():
         locked = _lock(consultation)
@@ -460,9 +589,10 @@ def consultation_write_summary(
                 _("The summary is written once the consultation has ended."), code="not_ended"
             )
         first_time = not locked.summary
-        locked.summary = summary
-        locked.summary_at = now
-        locked.save(update_fields=["summary", "summary_at"])
+        fields = _apply_summary(
+            locked, summary=summary, assessment=assessment, advice=advice, items=items, now=now
+        )
+        locked.save(update_fields=fields)
         _broadcast(locked, "consultation.summary", summary=locked.summary)
         if first_time:
             notify(
@@ -543,6 +673,76 @@ def consultation_cancel(
             )
     _refresh(consultation, locked)
     return consultation
+
+
+# --- free follow-up ----------------------------------------------------------------------------------
+def follow_up_deadline(consultation: Consultation) -> datetime.datetime | None:
+    if consultation.ended_at is None:
+        return None
+    return consultation.ended_at + datetime.timedelta(days=FOLLOW_UP_DAYS)
+
+
+def follow_up_allowed(consultation: Consultation, user, now: datetime.datetime | None = None) -> bool:
+    """The owner may ask the same vet once more, free, within 3 days of the end (the same complaint).
+    A follow-up has no follow-up of its own."""
+    now = now or timezone.now()
+    deadline = follow_up_deadline(consultation)
+    return (
+        user.pk == consultation.owner_id
+        and consultation.status == Status.ENDED
+        and consultation.follow_up_of_id is None
+        and deadline is not None
+        and now <= deadline
+    )
+
+
+def consultation_follow_up(
+    *, consultation: Consultation, owner, complaint: str, now: datetime.datetime | None = None
+) -> Consultation:
+    """Open the free follow-up: it goes straight to the vet's waiting queue (nothing to pay)."""
+    now = now or timezone.now()
+    complaint = complaint.strip()
+    if not complaint:
+        raise ValidationError(_("Tell the vet how your pet is doing now."), code="complaint_empty")
+    try:
+        with transaction.atomic():
+            original = _lock(consultation)
+            if original.owner_id != owner.pk:
+                raise PermissionDenied
+            if Consultation.objects.filter(follow_up_of=original).exists():
+                raise ValidationError(_("You already asked for the follow-up."), code="follow_up_used")
+            if not follow_up_allowed(original, owner, now):
+                raise ValidationError(
+                    _("The free follow-up is possible for %(n)d days after the consultation ended.")
+                    % {"n": FOLLOW_UP_DAYS},
+                    code="follow_up_closed",
+                )
+            if _open_with(owner, original.vet).exists():
+                raise ValidationError(
+                    _("You already have an open consultation with this vet."), code="already_open"
+                )
+            follow_up = Consultation.objects.create(
+                owner=owner,
+                vet=original.vet,
+                pet_id=original.pet_id,
+                pet_name=original.pet_name,
+                pet_species_id=original.pet_species_id,
+                pet_age=original.pet_age,
+                complaint=complaint[:4000],
+                fee=0,
+                status=Status.WAITING,
+                paid_at=now,
+                follow_up_of=original,
+            )
+            notify(
+                original.vet,
+                kind="consultations.waiting",
+                context={"consultation": follow_up},
+                url=follow_up.get_absolute_url(),
+            )
+    except IntegrityError:
+        raise ValidationError(_("You already asked for the follow-up."), code="follow_up_used")
+    return follow_up
 
 
 # --- rating ------------------------------------------------------------------------------------------

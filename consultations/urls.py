@@ -17,6 +17,7 @@ urlpatterns = [
     path("consultations/<uuid:pk>/accept/", views.consultation_accept, name="accept"),
     path("consultations/<uuid:pk>/end/", views.consultation_end, name="end"),
     path("consultations/<uuid:pk>/summary/", views.consultation_summary, name="summary"),
+    path("consultations/<uuid:pk>/summary/print/", views.summary_page, name="summary_page"),
     path("consultations/<uuid:pk>/cancel/", views.consultation_cancel, name="cancel"),
     path("consultations/<uuid:pk>/rate/", views.consultation_rate, name="rate"),
     path("consultations/<uuid:pk>/complaint-photos/<int:photo_id>/", views.consultation_photo, name="photo"),

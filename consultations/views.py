@@ -19,6 +19,7 @@ from accounts.models import VetLicence
 from hellopet.pagecache import public_page
 from hellopet.private_files import serve_private_file
 from payments.services import payment_pay_url
+from pets.access import pets_for_owner
 
 from . import services
 from .access import get_consultation_for_user
@@ -28,9 +29,12 @@ from .forms import (
     ConsultationOpenForm,
     DirectoryFilterForm,
     EndForm,
+    FollowUpForm,
+    PrescribedItemFormSet,
     RatingForm,
     SummaryForm,
     VetProfileForm,
+    prescribed_items,
 )
 from .models import Consultation, Message, Rating, ReadState, VetProfile
 
@@ -94,7 +98,9 @@ def consultation_open(request, vet_id):
     profile = _listed_vet_or_404(vet_id)
     if profile.user_id == request.user.pk:
         raise PermissionDenied(_("You cannot consult yourself."))
-    form = ConsultationOpenForm(request.POST or None, request.FILES or None)
+    pets = list(pets_for_owner(request.user).active().select_related("species"))
+    initial = {"pet": request.GET["pet"]} if request.GET.get("pet") else None
+    form = ConsultationOpenForm(request.POST or None, request.FILES or None, pets=pets, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -102,9 +108,8 @@ def consultation_open(request, vet_id):
                 consultation = services.consultation_open(
                     owner=request.user,
                     vet=profile.user,
-                    pet_name=form.cleaned_data["pet_name"],
-                    pet_species=form.cleaned_data["pet_species"],
-                    pet_age=form.cleaned_data["pet_age"],
+                    pet=form.cleaned_data["pet_record"],
+                    new_pet=form.new_pet_data(),
                     complaint=form.cleaned_data["complaint"],
                     photos=form.cleaned_data["photos"],
                     allow_reassign=form.cleaned_data["allow_reassign"],
@@ -222,6 +227,18 @@ def consultation_photo(request, pk, photo_id):
 
 
 # --- actions (forms in the consultation panel) ------------------------------------------------------
+def _items_formset(request, prefix: str):
+    """The prescribed items of a summary form; a client that sends none (no management form, as
+    older pages and API clients) simply prescribes nothing."""
+    if f"{prefix}-TOTAL_FORMS" not in request.POST:
+        return PrescribedItemFormSet(prefix=prefix)  # unbound: valid, no items
+    return PrescribedItemFormSet(request.POST, prefix=prefix)
+
+
+def _summary_valid(form, items) -> bool:
+    return form.is_valid() and (not items.is_bound or items.is_valid())
+
+
 def _done(request, consultation, message):
     messages.success(request, message)
     return redirect(consultation.get_absolute_url())
@@ -253,16 +270,20 @@ def consultation_accept(request, pk):
 def consultation_end(request, pk):
     consultation = get_consultation_for_user(request.user, pk)
     form = EndForm(request.POST)
-    if not form.is_valid():
-        return _failed(
-            request, consultation, ValidationError(_("Check the form.")), forms={"end": form}, status=400
-        )
+    items = _items_formset(request, "end-items")
+    bound = {"end": form, "end_items": items}
+    if not _summary_valid(form, items):
+        return _failed(request, consultation, ValidationError(_("Check the form.")), forms=bound, status=400)
     try:
         services.consultation_end(
-            consultation=consultation, by=request.user, summary=form.cleaned_data["summary"]
+            consultation=consultation,
+            by=request.user,
+            assessment=form.cleaned_data["assessment"],
+            advice=form.cleaned_data["advice"],
+            items=prescribed_items(items),
         )
     except ValidationError as error:
-        return _failed(request, consultation, error, forms={"end": form})
+        return _failed(request, consultation, error, forms=bound)
     return _done(request, consultation, _("The consultation has ended."))
 
 
@@ -271,20 +292,22 @@ def consultation_end(request, pk):
 def consultation_summary(request, pk):
     consultation = get_consultation_for_user(request.user, pk)
     form = SummaryForm(request.POST)
-    if not form.is_valid():
+    items = _items_formset(request, "summary-items")
+    bound = {"summary": form, "summary_items": items}
+    if not _summary_valid(form, items):
         return _failed(
-            request,
-            consultation,
-            ValidationError(_("Write the summary first.")),
-            forms={"summary": form},
-            status=400,
+            request, consultation, ValidationError(_("Write the summary first.")), forms=bound, status=400
         )
     try:
         services.consultation_write_summary(
-            consultation=consultation, vet=request.user, summary=form.cleaned_data["summary"]
+            consultation=consultation,
+            vet=request.user,
+            assessment=form.cleaned_data["assessment"],
+            advice=form.cleaned_data["advice"],
+            items=prescribed_items(items),
         )
     except ValidationError as error:
-        return _failed(request, consultation, error, forms={"summary": form})
+        return _failed(request, consultation, error, forms=bound)
     return _done(request, consultation, _("The summary was saved. The owner can read it now."))
 
 
@@ -334,3 +357,52 @@ def consultation_rate(request, pk):
     except ValidationError as error:
         return _failed(request, consultation, error, forms={"rating": form})
     return _done(request, consultation, _("Thank you for rating the vet."))
+
+
+# --- the printable summary and the free follow-up ----------------------------------------------------
+@login_required
+def summary_page(request, pk):
+    """The closing summary as a page the owner can print (print CSS; no PDF library)."""
+    consultation = get_consultation_for_user(request.user, pk)
+    if consultation.status != Consultation.Status.ENDED or not consultation.summary:
+        raise Http404
+    licence = (
+        VetLicence.objects.filter(user_id=consultation.vet_id, status="approved")
+        .order_by("-decided_at")
+        .first()
+    )
+    can_follow_up = services.follow_up_allowed(consultation, request.user) and not (
+        consultation.follow_ups.exists()
+    )
+    form = FollowUpForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if consultation.owner_id != request.user.pk:
+            raise Http404
+        if form.is_valid():
+            try:
+                follow_up = services.consultation_follow_up(
+                    consultation=consultation, owner=request.user, complaint=form.cleaned_data["complaint"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 409
+            else:
+                messages.success(request, _("Your free follow-up was sent to the vet."))
+                return redirect(follow_up.get_absolute_url())
+        else:
+            status = 400
+    return render(
+        request,
+        "consultations/summary_page.html",
+        {
+            "consultation": consultation,
+            "items": list(consultation.prescribed_items.all()),
+            "licence": licence,
+            "can_follow_up": can_follow_up,
+            "follow_up_deadline": services.follow_up_deadline(consultation),
+            "follow_up": consultation.follow_ups.first(),
+            "form": form,
+        },
+        status=status,
+    )

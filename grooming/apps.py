@@ -17,6 +17,12 @@ class GroomingConfig(AppConfig):
 
         register("grooming", GroomingPayments())
         register_partner_source(salon_partners)
+
+        from pets.registry import register_timeline
+
+        from .pet_record import timeline_entries
+
+        register_timeline("grooming", timeline_entries)
         delete_files_with_rows(SalonPhoto, "image")
         # The public pages (/grooming/, a salon) show these rows: stored copies go stale on change.
         invalidate_on_change("grooming", Salon, SalonPhoto, WeeklyHours, Closure, Service, Review)

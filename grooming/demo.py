@@ -194,7 +194,21 @@ def _salon(row, index) -> Salon:
 def _past_visit(salon: Salon, member: User, *, days_ago: int, hour: int, rating: int, text: str) -> None:
     if Booking.objects.filter(salon=salon, member=member).exists():
         return
-    service = salon.services.filter(species="cat").first() or salon.services.first()
+    from pets.models import Pet
+
+    from .pet_record import SPECIES_FOR_RECORD, pet_profile
+
+    pet = next(
+        (
+            p
+            for p in Pet.objects.filter(owner=member, handed_over_at__isnull=True).select_related("species")
+            if SPECIES_FOR_RECORD.get(p.species.slug) in ("cat", "dog")
+        ),
+        None,
+    )
+    wanted = SPECIES_FOR_RECORD.get(pet.species.slug) if pet else "cat"
+    service = salon.services.filter(species=wanted).first() or salon.services.first()
+    profile = pet_profile(pet) if pet else None
     local_day = timezone.now().astimezone(salon.tz).date() - dt.timedelta(days=days_ago)
     start = dt.datetime.combine(local_day, dt.time(hour), tzinfo=salon.tz)
     # A past visit: created directly (the booking service refuses times in the past, as it should).
@@ -202,8 +216,11 @@ def _past_visit(salon: Salon, member: User, *, days_ago: int, hour: int, rating:
         salon=salon,
         service=service,
         member=member,
-        pet_name="Mochi",
+        pet=pet if profile and profile["species"] == service.species else None,
+        pet_name=pet.name if pet else "Mochi",
         pet_species=service.species,
+        pet_size=profile["size"] if profile and profile["species"] == service.species else "",
+        pet_allergies=pet.allergies if pet else "",
         starts_at=start,
         ends_at=start + service.duration,
         price=service.price,

@@ -51,7 +51,8 @@ class DirectoryForm(forms.Form):
 
 class BookingForm(forms.Form):
     slot = forms.ChoiceField(label=_("Time"), widget=forms.RadioSelect)
-    pet_name = forms.CharField(label=_("Pet's name"), max_length=60)
+    pet = forms.ChoiceField(label=_("Which pet?"), required=False)
+    pet_name = forms.CharField(label=_("Pet's name"), max_length=60, required=False)
     pet_species = forms.ChoiceField(label=_("Species"), choices=Species.choices)
     notes = forms.CharField(
         label=_("Notes for the groomer"),
@@ -61,11 +62,31 @@ class BookingForm(forms.Form):
         help_text=_("Breed, weight, temperament, allergies…"),
     )
 
-    def __init__(self, *args, slots=(), service=None, **kwargs):
+    def __init__(self, *args, slots=(), service=None, pets=(), profile=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = [(s.isoformat(), f"{s:%H:%M}") for s in slots]
         if service is not None:
             self.fields["pet_species"].initial = service.species
+        self.pets = {str(p.pk): p for p in pets}
+        self.fields["pet"].choices = [(key, p.name) for key, p in self.pets.items()] + [
+            ("", _("Another pet (type its name)"))
+        ]
+        if profile is not None:  # species and size come from the record
+            pet = profile["pet"]
+            self.fields["pet"].initial = str(pet.pk)
+            self.fields["pet_name"].initial = pet.name
+            if profile["species"]:
+                self.fields["pet_species"].initial = profile["species"]
+        if not self.pets:
+            del self.fields["pet"]
+
+    def clean(self):
+        cleaned = super().clean()
+        record = self.pets.get(cleaned.get("pet") or "")
+        cleaned["pet_record"] = record
+        if record is None and not (cleaned.get("pet_name") or "").strip() and not self.has_error("pet_name"):
+            self.add_error("pet_name", _("Tell the salon your pet's name."))
+        return cleaned
 
     def clean_slot(self):
         try:

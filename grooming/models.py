@@ -253,6 +253,13 @@ class Booking(models.Model):
     )
     pet_name = models.CharField(_("pet's name"), max_length=60)
     pet_species = models.CharField(_("species"), max_length=10, choices=Species.choices)
+    # The member's pet record (nullable: older bookings, and pets not on the member's list).
+    pet = models.ForeignKey(
+        "pets.Pet", verbose_name=_("pet"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pet_size = models.CharField(_("size"), max_length=3, choices=Size.choices, blank=True)
+    # Copied from the record when booking: the salon sees them on this booking only, not the record.
+    pet_allergies = models.TextField(_("allergies"), blank=True, max_length=2000)
     notes = models.TextField(_("notes for the groomer"), blank=True, max_length=1000)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 
 from . import slots
-from .models import Booking, BookingEvent, Closure, Review, Salon, Service, WeeklyHours
+from .models import Booking, BookingEvent, Closure, Review, Salon, Service, Size, WeeklyHours
 
 logger = logging.getLogger(__name__)
 
@@ -152,16 +152,43 @@ def booking_create(
     member,
     service: Service,
     starts_at: dt.datetime,
-    pet_name: str,
-    pet_species: str,
+    pet_name: str = "",
+    pet_species: str = "",
+    pet=None,
     notes: str = "",
     now: dt.datetime | None = None,
 ) -> Booking:
     """Book a free slot. Two members racing for the last seat: the salon row lock serialises them,
-    the second sees the slot gone; the exclusion constraint is the backstop."""
+    the second sees the slot gone; the exclusion constraint is the backstop.
+
+    With `pet` (one of the member's records) the name, species and size come from the record and its
+    allergies are copied onto the booking for the salon."""
     now = now or timezone.now()
     if not service.is_active:
         raise ValidationError(_("This service is no longer offered."))
+    pet_size, pet_allergies = "", ""
+    if pet is not None:
+        from .pet_record import pet_profile
+
+        if pet.owner_id != member.pk or pet.is_read_only:
+            raise ValidationError(_("Choose one of your pets."))
+        profile = pet_profile(pet)
+        pet_name, pet_species, pet_size = pet.name, profile["species"], profile["size"]
+        pet_allergies = pet.allergies
+        if pet_species != service.species:
+            raise ValidationError(
+                _("This service is for %(species)s; %(pet)s is a %(record)s.")
+                % {
+                    "species": service.get_species_display().lower(),
+                    "pet": pet.name,
+                    "record": pet.species.label.lower(),
+                }
+            )
+        if service.size not in (Size.ANY, pet_size) and pet_size:
+            raise ValidationError(
+                _("This service is for size %(size)s; by its latest weight %(pet)s is %(pet_size)s.")
+                % {"size": service.get_size_display(), "pet": pet.name, "pet_size": Size(pet_size).label}
+            )
     if pet_species != service.species:
         raise ValidationError(
             _("This service is for %(species)s.") % {"species": service.get_species_display().lower()}
@@ -197,6 +224,9 @@ def booking_create(
                 member=member,
                 pet_name=pet_name.strip(),
                 pet_species=pet_species,
+                pet=pet,
+                pet_size=pet_size,
+                pet_allergies=pet_allergies,
                 notes=notes.strip(),
                 starts_at=starts_at,
                 ends_at=ends_at,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Regency
 from hellopet.pagecache import CountCachingPaginator, cached_value, public_page
 from payments.services import payment_pay_url
+from pets.access import pets_for_owner
 
 from . import selectors, services
 from .access import (
@@ -35,6 +36,7 @@ from .forms import (
     ServiceFormSet,
 )
 from .models import Booking, Review, Salon, WeeklyHours
+from .pet_record import last_notes, pet_profile, service_fits
 
 PER_PAGE = 12
 BOOKING_DAYS_SHOWN = 14
@@ -143,7 +145,14 @@ def book(request, slug):
     salon = get_salon_for_user(request.user, slug)
     offered = list(salon.services.filter(is_active=True))
     service = next((s for s in offered if str(s.pk) == request.GET.get("service", "")), None)
-    context = {"salon": salon, "offered": offered, "service": service}
+    # The member's pets: picking one fills species and size from its record (?pet=<uuid>).
+    pets = list(pets_for_owner(request.user).active().select_related("species"))
+    chosen = next((p for p in pets if str(p.pk) == request.GET.get("pet", "")), None)
+    profile = pet_profile(chosen) if chosen else None
+    if profile:
+        for s in offered:
+            s.fits_pet = service_fits(s, profile)
+    context = {"salon": salon, "offered": offered, "service": service, "pets": pets, "profile": profile}
     if service is None:
         return render(
             request, "grooming/book.html", context, status=200 if "service" not in request.GET else 404
@@ -158,7 +167,10 @@ def book(request, slug):
             (d for d in days if services.available_slots(salon=salon, service=service, day=d, now=now)), today
         )
     free = services.available_slots(salon=salon, service=service, day=day, now=now)
-    form = BookingForm(request.POST or None, slots=free, service=service)
+    initial = {"notes": last_notes(request.user, profile["pet"])} if profile else None
+    form = BookingForm(
+        request.POST or None, slots=free, service=service, pets=pets, profile=profile, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -168,6 +180,7 @@ def book(request, slug):
                     member=request.user,
                     service=service,
                     starts_at=starts_at,
+                    pet=form.cleaned_data["pet_record"],
                     pet_name=form.cleaned_data["pet_name"],
                     pet_species=form.cleaned_data["pet_species"],
                     notes=form.cleaned_data["notes"],

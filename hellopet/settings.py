@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "payments",
     "earnings",
+    "pets",
     "consultations",
     "grooming",
     "adoption",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("", include("earnings.urls")),
     path("articles/", include("articles.urls")),
+    path("pets/", include("pets.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/stats/", include("adminsite.urls")),
     path("admin/", admin.site.urls),

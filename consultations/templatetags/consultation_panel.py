@@ -5,13 +5,14 @@ the rules here (via services) means the room page needs nothing but `consultatio
 """
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 
 from payments.services import payment_pay_url
 
 from .. import services
 from ..access import consultation_participant_role
-from ..forms import CancelForm, EndForm, RatingForm, SummaryForm
+from ..forms import CancelForm, EndForm, PrescribedItemFormSet, RatingForm, SummaryForm
 from ..models import Consultation, Rating
 
 register = template.Library()
@@ -49,7 +50,22 @@ def consultation_panel_state(context, consultation):
         "can_rate": is_owner and status == Status.ENDED and rating is None,
         "rating": rating,
         "end_form": bound.get("end") or EndForm(),
-        "summary_form": bound.get("summary") or SummaryForm(initial={"summary": consultation.summary}),
+        "end_items": bound.get("end_items") or PrescribedItemFormSet(prefix="end-items"),
+        "summary_form": bound.get("summary")
+        or SummaryForm(initial={"assessment": consultation.assessment, "advice": consultation.advice}),
+        "summary_items": bound.get("summary_items") or _summary_items(consultation, status),
+        "summary_url": (
+            reverse("consultations:summary_page", args=[consultation.pk])
+            if status == Status.ENDED and consultation.summary
+            else ""
+        ),
         "cancel_form": bound.get("cancel") or CancelForm(),
         "rating_form": bound.get("rating") or RatingForm(),
     }
+
+
+def _summary_items(consultation, status):
+    initial = []
+    if status == Status.ENDED and consultation.summary:
+        initial = list(consultation.prescribed_items.values("name", "dose", "frequency", "days"))
+    return PrescribedItemFormSet(prefix="summary-items", initial=initial)

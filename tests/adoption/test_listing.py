@@ -245,13 +245,13 @@ def test_admin_review_queue_approve_and_reject_actions(client_for, staff, lister
 def test_admin_pages_load(client_for, staff, application):
     client = client_for(staff)
     for url in [
-        "/admin/adoption/species/",
+        "/admin/pets/species/",
         "/admin/adoption/application/",
         "/admin/adoption/followupreport/",
         "/admin/adoption/application/?report=overdue",
         "/admin/adoption/application/?report=due",
         f"/admin/adoption/application/{application.pk}/change/",
-        "/admin/adoption/species/add/",
+        "/admin/pets/species/add/",
     ]:
         assert client.get(url).status_code == 200, url
 

@@ -91,14 +91,14 @@ def _chat_scenario(live_asgi_server, browser, phone_context, owner, vet):
 
     # The vet ends the consultation with a summary; the owner's room closes live.
     vet_page.click("details.cp-action:has(form[action$='/end/']) > summary")
-    vet_page.fill("form[action$='/end/'] textarea[name=summary]", "Beri makanan basah sedikit-sedikit.")
+    vet_page.fill("form[action$='/end/'] textarea[name=assessment]", "Beri makanan basah sedikit-sedikit.")
     vet_page.click("form[action$='/end/'] button[type=submit]")
     expect(owner_page.locator("[data-compose]")).to_be_hidden()
     expect(owner_page.locator("[data-banner]")).to_be_visible()
     expect(owner_page.locator(".cp-summary")).to_contain_text("Beri makanan basah")  # panel refreshed live
     consultation.refresh_from_db()
     assert consultation.status == Consultation.Status.ENDED
-    assert consultation.summary == "Beri makanan basah sedikit-sedikit."
+    assert consultation.assessment == "Beri makanan basah sedikit-sedikit."
     assert Message.objects.filter(consultation=consultation).count() == 3
     owner_page.reload()
     expect(owner_page.locator(".cp-summary")).to_contain_text("Beri makanan basah")

@@ -26,9 +26,10 @@ def test_consultation_from_directory_to_rating(live_asgi_server, browser, owner,
     assert no_horizontal_scroll(owner_page)
     owner_page.click(".vet-card-link")
     owner_page.click(f"a[href='/vets/{vet.pk}/consult/']")
-    owner_page.fill("input[name=pet_name]", "Kiko")
-    owner_page.select_option("select[name=pet_species]", value=str(_cats_pk()))
-    owner_page.fill("input[name=pet_age]", "1 tahun")
+    owner_page.check("input[name=pet][value=new]")
+    owner_page.fill("input[name=new_name]", "Kiko")
+    owner_page.select_option("select[name=new_species]", value=str(_cats_pk()))
+    owner_page.fill("input[name=age_estimate_months]", "12")
     owner_page.fill("textarea[name=complaint]", "Bulu rontok.")
     owner_page.click("main button[type=submit]")
     owner_page.wait_for_url(f"{base}/payments/**")
@@ -46,7 +47,7 @@ def test_consultation_from_directory_to_rating(live_asgi_server, browser, owner,
     vet_page.click(f"form[action='/consultations/{consultation.pk}/accept/'] button")
     vet_page.wait_for_selector("#consultation-panel[data-status=active]")
     vet_page.click("#consultation-panel .cp-action summary")
-    vet_page.fill("#consultation-panel textarea[name=summary]", "Kutu. Beri obat tetes.")
+    vet_page.fill("#consultation-panel textarea[name=assessment]", "Kutu. Beri obat tetes.")
     vet_page.click(f"form[action='/consultations/{consultation.pk}/end/'] button")
     vet_page.wait_for_selector("#consultation-panel[data-status=ended]")
 
@@ -70,6 +71,6 @@ def test_consultation_from_directory_to_rating(live_asgi_server, browser, owner,
 
 
 def _cats_pk():
-    from tests.consultations.factories import specialty
+    from pets.models import Species
 
-    return specialty("cats").pk
+    return Species.objects.get(slug="cat").pk

@@ -60,7 +60,11 @@ def test_page_role_matrix(client_for, personas, make_consultation, page, persona
 ACTIONS = {
     "accept": (Status.WAITING, {}, ["login", 403, 404, 302, 404, 403]),
     "end": (Status.ACTIVE, {}, ["login", 302, 404, 302, 404, 403]),
-    "summary": (Status.ENDED, {"summary": "Sehat."}, ["login", 403, 404, 302, 404, 403]),
+    "summary": (
+        Status.ENDED,
+        {"assessment": "Sehat.", "advice": "Minum cukup."},
+        ["login", 403, 404, 302, 404, 403],
+    ),
     "cancel": (Status.AWAITING_PAYMENT, {}, ["login", 302, 404, 409, 404, 302]),
     "rate": (Status.ENDED, {"stars": 5}, ["login", 302, 404, 403, 404, 403]),
 }

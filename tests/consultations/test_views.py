@@ -20,12 +20,14 @@ def photo_upload(name="luka.jpg", **kwargs):
 
 
 def form_data(**extra):
-    from tests.consultations.factories import specialty
+    """A booking for a pet added inline ("another pet"): it becomes one of the owner's pets."""
+    from pets.models import Species
 
     data = {
-        "pet_name": "Mochi",
-        "pet_species": specialty("cats").pk,
-        "pet_age": "2 tahun",
+        "pet": "new",
+        "new_name": "Mochi",
+        "new_species": Species.objects.get(slug="cat").pk,
+        "age_estimate_months": 24,
         "complaint": "Tidak mau makan sejak kemarin.",
     }
     data.update(extra)
@@ -46,7 +48,7 @@ def test_opening_sends_the_owner_to_pay(client_for, owner, vet_profile):
 
 def test_an_invalid_form_keeps_what_was_typed(client_for, owner, vet_profile):
     response = client_for(owner).post(
-        f"/vets/{vet_profile.user_id}/consult/", form_data(pet_name="", pet_age="")
+        f"/vets/{vet_profile.user_id}/consult/", form_data(new_name="", age_estimate_months="")
     )
     assert response.status_code == 400
     assert "Tidak mau makan sejak kemarin." in response.content.decode()
@@ -84,9 +86,9 @@ def test_opening_with_an_offline_vet_is_a_clear_error(client_for, owner, vet_pro
 
 
 def test_unknown_species_is_a_form_error(client_for, owner, vet_profile):
-    response = client_for(owner).post(f"/vets/{vet_profile.user_id}/consult/", form_data(pet_species=999999))
+    response = client_for(owner).post(f"/vets/{vet_profile.user_id}/consult/", form_data(new_species=999999))
     assert response.status_code == 400
-    assert "pet_species" in response.context["form"].errors
+    assert "new_species" in response.context["form"].errors
 
 
 def test_the_vet_page_links_to_the_open_consultation_instead(client_for, owner, make_consultation):
@@ -175,18 +177,18 @@ def test_accept_then_end_with_summary_then_rate(client_for, owner, vet, make_con
     consultation = make_consultation(Status.WAITING)
     url = f"/consultations/{consultation.pk}"
     assert client_for(vet).post(f"{url}/accept/")["Location"] == f"{url}/"
-    assert client_for(vet).post(f"{url}/end/", {"summary": "Hairball."}).status_code == 302
+    assert client_for(vet).post(f"{url}/end/", {"assessment": "Hairball.", "advice": ""}).status_code == 302
     assert client_for(owner).post(f"{url}/rate/", {"stars": 4, "comment": "Jelas"}).status_code == 302
     consultation.refresh_from_db()
     assert consultation.status == Status.ENDED
-    assert consultation.summary == "Hairball."
+    assert consultation.assessment == "Hairball." and "Hairball." in consultation.summary
     assert consultation.rating.stars == 4
 
 
 def test_an_illegal_action_is_a_409_that_keeps_the_typed_summary(client_for, vet, make_consultation):
     consultation = make_consultation(Status.ACTIVE)
     response = client_for(vet).post(
-        f"/consultations/{consultation.pk}/summary/", {"summary": "Catatan panjang"}
+        f"/consultations/{consultation.pk}/summary/", {"assessment": "Catatan panjang", "advice": "Istirahat"}
     )
     assert response.status_code == 409
     assert response.context["errors"]
@@ -196,7 +198,9 @@ def test_an_illegal_action_is_a_409_that_keeps_the_typed_summary(client_for, vet
 
 def test_an_empty_summary_is_a_400(client_for, vet, make_consultation):
     consultation = make_consultation(Status.ENDED)
-    response = client_for(vet).post(f"/consultations/{consultation.pk}/summary/", {"summary": "  "})
+    response = client_for(vet).post(
+        f"/consultations/{consultation.pk}/summary/", {"assessment": "  ", "advice": ""}
+    )
     assert response.status_code == 400
 
 

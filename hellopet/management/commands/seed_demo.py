@@ -8,6 +8,7 @@ from django.db import transaction
 APPS = [
     "accounts",
     "payments",
+    "pets",
     "consultations",
     "grooming",
     "adoption",
