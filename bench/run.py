@@ -187,6 +187,11 @@ def measure(port: int, master_pid: int, samples: dict) -> dict:
     return results
 
 
+def _ratio(a: float, b: float) -> float:
+    """a / b, NaN when b is 0 (no request finished within the window on an overloaded machine)."""
+    return a / b if b else float("nan")
+
+
 def report(title: str, results: dict, demo: dict | None = None) -> None:
     bare = results[("bare view", False)]
     print(f"\n{title}")
@@ -196,10 +201,10 @@ def report(title: str, results: dict, demo: dict | None = None) -> None:
     for (label, member), r in results.items():
         name = f"{label} (member)" if member else label
         line = f"{name:<28}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-        line += f"{r['rps'] / bare['rps']:>9.2f}{r['errors']:>8}"
-        line += f"{r['cpu_ms']:>12.2f}{bare['cpu_ms'] / r['cpu_ms'] if r['cpu_ms'] else float('nan'):>13.2f}"
+        line += f"{_ratio(r['rps'], bare['rps']):>9.2f}{r['errors']:>8}"
+        line += f"{r['cpu_ms']:>12.2f}{_ratio(bare['cpu_ms'], r['cpu_ms']):>13.2f}"
         if demo:
-            line += f"{demo[(label, member)]['rps'] / r['rps']:>10.2f}x"
+            line += f"{_ratio(demo[(label, member)]['rps'], r['rps']):>10.2f}x"
         print(line)
 
 

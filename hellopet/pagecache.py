@@ -18,6 +18,7 @@ response, so a stored page holds nobody's token.
 """
 
 import hashlib
+import logging
 import time
 from functools import wraps
 
@@ -36,6 +37,7 @@ CSRF_PLACEHOLDER = "hpPageCacheCsrfTokenPlaceholder"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 RENDERING_FLAG = "_pagecache_rendering"
 KEY_PREFIX = "pagecache:"
+logger = logging.getLogger(__name__)
 
 
 def _generation_key(area: str) -> str:
@@ -53,7 +55,10 @@ def bump(*areas: str) -> None:
     def _bump():
         # A fresh value rather than incr(): incr() on a key evicted from the cache would fail, and a
         # nanosecond clock never repeats a value a stored page could still carry.
-        cache.set_many({_generation_key(area): time.time_ns() for area in areas}, timeout=None)
+        try:
+            cache.set_many({_generation_key(area): time.time_ns() for area in areas}, timeout=None)
+        except Exception:  # the cache being down must not fail the write; pages expire within 1 s
+            logger.warning("page cache: could not bump %s", areas, exc_info=True)
 
     _bump()
     if transaction.get_connection().in_atomic_block:
@@ -112,7 +117,11 @@ def public_page(*areas: str):
                 return view(request, *args, **kwargs)
             started = time.time()
             key = _page_key(request)
-            found = cache.get_many([*generation_keys, key])
+            try:
+                found = cache.get_many([*generation_keys, key])
+            except Exception:  # the cache being down: serve the page uncached rather than an error
+                logger.warning("page cache: lookup failed", exc_info=True)
+                return view(request, *args, **kwargs)
             generations = [found.get(k) for k in generation_keys]
             entry = found.get(key)
             if entry is not None and entry[0] == generations and entry[1] > started:
@@ -137,8 +146,11 @@ def public_page(*areas: str):
             ):
                 ttl = settings.PAGE_CACHE_SECONDS
                 entry = (generations, started + ttl, response["Content-Type"], content)
-                cache.set(key, entry, timeout=int(ttl) + 1)
-                response["X-Page-Cache"] = "miss"
+                try:
+                    cache.set(key, entry, timeout=int(ttl) + 1)
+                    response["X-Page-Cache"] = "miss"
+                except Exception:
+                    logger.warning("page cache: store failed", exc_info=True)
             response.content = _with_token(request, content)
             return response
 
@@ -156,13 +168,20 @@ def cached_value(*areas: str, key: str, compute, timeout: int = 300):
     """
     generation_keys = [_generation_key(area) for area in areas]
     full_key = f"{KEY_PREFIX}value:{key}"
-    found = cache.get_many([*generation_keys, full_key])
+    try:
+        found = cache.get_many([*generation_keys, full_key])
+    except Exception:  # the cache being down: compute every time rather than fail the page
+        logger.warning("page cache: lookup failed", exc_info=True)
+        return compute()
     generations = [found.get(k) for k in generation_keys]
     entry = found.get(full_key)
     if entry is not None and entry[0] == generations:
         return entry[1]
     value = compute()
-    cache.set(full_key, (generations, value), timeout=timeout)
+    try:
+        cache.set(full_key, (generations, value), timeout=timeout)
+    except Exception:
+        logger.warning("page cache: store failed", exc_info=True)
     return value
 
 
