@@ -108,11 +108,15 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=False):
     # Measured: CONN_MAX_AGE=0 in a WebSocket consumer opens a connection per message (~55 msg/s).
     # The ASGI process sets DATABASE_POOL=true to reuse connections from psycopg's pool.
+    from psycopg_pool import ConnectionPool
+
     _db["CONN_MAX_AGE"] = 0
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
         "timeout": 10,
+        # A connection broken by a PostgreSQL restart is tested (and replaced) before it is handed out.
+        "check": ConnectionPool.check_connection,
     }
 else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -133,6 +137,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The chat's per-process writer (consultations/chat_live.py): sends waiting beyond this many are refused
+# with the `busy` error frame and this retry hint, instead of queueing for minutes.
+CHAT_WRITE_QUEUE_LIMIT = env.int("CHAT_WRITE_QUEUE_LIMIT", default=1000)
+CHAT_BUSY_RETRY_MS = env.int("CHAT_BUSY_RETRY_MS", default=500)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
