@@ -76,7 +76,7 @@ def _store_in_writer_thread(items):
 
 def close_writer_connection() -> None:
     """Close the writer thread's database connection (tests, before dropping the database)."""
-    _executor.submit(connection.close).result()
+    _executor.submit(lambda: connection.close()).result()
 
 
 class Writer:
