@@ -154,17 +154,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     # --- connect / disconnect -----------------------------------------------------------------------
     async def connect(self):
-        # Accept first, then close with our code: a close before accept reaches the browser as a bare
-        # HTTP 403 and the client could not tell "log in again" from "this chat has ended".
-        await self.accept()
+        # Refusals: accept, then close with our code — a close before accept reaches the browser as a
+        # bare HTTP 403 and the client could not tell "log in again" from "this chat has ended".
+        # Admission: the socket joins its room *before* the handshake completes, so a client that
+        # sends (or expects its partner's messages) right after `open` is already in the room.
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            await self.accept()
             await self.close(code=CLOSE_NOT_LOGGED_IN)
             return
         self.user = user
         self.consultation_id = self.scope["url_route"]["kwargs"]["consultation_id"]
         outcome = await database_sync_to_async(self._load)()
         if outcome != "ok":
+            await self.accept()
             await self.close(code=outcome)
             return
         self.group = chat.group_name(self.consultation_id)
@@ -172,17 +175,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(self.group, self.channel_name)
         except REDIS_ERRORS as error:
             channel_layer_outage.failed(error)
-            await self.close(code=CLOSE_TRY_AGAIN_LATER)
             await database_sync_to_async(self._leave)()
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
             return
         channel_layer_outage.ok()
-        self.joined = True
         self.message_bucket = TokenBucket(*MESSAGE_RATE)
         self.frame_bucket = TokenBucket(*FRAME_RATE)
         self.checked_at = time.monotonic()
         self.max_delivered = 0
         self.room = chat_live.join(self.consultation_id, self)
         self.room.remote = self.room_sockets > len(self.room.sockets)
+        await self.accept()
+        self.joined = True
         chat_live.ensure_heartbeat()
         # Tell the newcomer where the other side stands, then tell the room the newcomer is here.
         for user_id in self.participant_ids:
@@ -235,10 +240,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return "ok"
 
     async def disconnect(self, code):
-        if not self.joined:
+        if self.room is None:  # refused, or never admitted
             return
         self.joined = False
         chat_live.leave(self.consultation_id, self)
+        self.room = None
         try:
             await self.channel_layer.group_discard(self.group, self.channel_name)
         except REDIS_ERRORS as error:
@@ -379,7 +385,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _maybe_notify_away(self, stored):
         recipient = self.consultation.vet_id if self.user.pk == self.consultation.owner_id else self.consultation.owner_id
-        if self.room.has_user(recipient):
+        if self.room is not None and self.room.has_user(recipient):
             return  # in the room, here: nothing to check
         key = (self.consultation.pk, recipient)
         now = time.monotonic()
@@ -510,8 +516,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return  # delivered to this process's sockets directly already
         if event.get("exclude") == self.channel_name:
             return
-        if event.get("room_sockets") is not None and self.room is not None:
-            self.room.remote = event["room_sockets"] > len(self.room.sockets)
+        room = self.room
+        if event.get("room_sockets") is not None and room is not None:
+            room.remote = event["room_sockets"] > len(room.sockets)
         await self.deliver(event["text"], event.get("event", ""), event.get("user_id"), event.get("id"),
                            event.get("status"))
 

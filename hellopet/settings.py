@@ -108,15 +108,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=False):
     # Measured: CONN_MAX_AGE=0 in a WebSocket consumer opens a connection per message (~55 msg/s).
     # The ASGI process sets DATABASE_POOL=true to reuse connections from psycopg's pool.
-    from psycopg_pool import ConnectionPool
-
     _db["CONN_MAX_AGE"] = 0
+    # With a pool, Django passes check=ConnectionPool.check_connection: a connection broken by a
+    # PostgreSQL restart is tested (and replaced) before it is handed out.
+    _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
         "timeout": 10,
-        # A connection broken by a PostgreSQL restart is tested (and replaced) before it is handed out.
-        "check": ConnectionPool.check_connection,
     }
 else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
