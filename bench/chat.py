@@ -189,7 +189,7 @@ def start_app(env: dict, port: int, workers: int):
     return proc
 
 
-def exactly_once(sent_ids: list[str], refused: int) -> dict:
+def exactly_once(sent_ids: list[str], acked_ids: list[str], refused: int) -> dict:
     from django.db import connection
 
     from consultations.models import Message
@@ -201,13 +201,17 @@ def exactly_once(sent_ids: list[str], refused: int) -> dict:
             [sent_ids],
         )
         rows, distinct = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE client_id = ANY(%s::uuid[])", [acked_ids])
+        acked_stored = cursor.fetchone()[0]
         cursor.execute(
             f"SELECT count(*) FROM (SELECT consultation_id FROM {table} GROUP BY consultation_id"
             " HAVING max(seq) <> count(*) OR min(seq) <> 1) gaps"
         )
         gaps = cursor.fetchone()[0]
-    return {"sent": len(sent_ids), "refused": refused, "stored": rows, "duplicates": rows - distinct,
-            "seq_gaps": gaps, "ok": rows == distinct == len(sent_ids) - refused and gaps == 0}
+    acked = len(set(acked_ids))
+    return {"sent": len(sent_ids), "acked": acked, "refused": refused, "stored": rows,
+            "acked_stored": acked_stored, "duplicates": rows - distinct, "seq_gaps": gaps,
+            "ok": acked_stored == acked and rows == distinct and rows <= len(sent_ids) - refused and gaps == 0}
 
 
 # --- the load ------------------------------------------------------------------------------------------
@@ -216,7 +220,8 @@ def run_load(work: Path, label: str, proto: str, pairs: int, trees: dict, pg_db:
     cmd = [PY, str(ROOT / "bench" / "cpu_pg.py"), pg_db, str(work / "bench-peer" / "ws_load.py"), *extra,
            "--proto", proto, "--pairs", str(pairs), "--interval", "1.0", "--duration", str(SECONDS),
            "--label", label, "--out", str(out), "--cpu-trees", *[f"{k}={v}" for k, v in trees.items() if v]]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(work / "bench-peer")})
+    env = {**os.environ, "ACKED_OUT": str(work / f"{label}-acked.json")}
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
     return json.loads(out.read_text())
 
 
@@ -280,6 +285,13 @@ def main() -> int:
             ))
             ids_file = work / f"ids-{rate}.json"
             proc = start_app(env, app_port, WORKERS)
+            spy = None
+            if os.environ.get("BENCH_PYSPY"):  # a profile of the app's server over the case (collapsed stacks)
+                spy = subprocess.Popen(
+                    [str(Path(PY).parent / "py-spy"), "record", "-p", str(proc.pid), "-s", "-r", "50", "-f", "raw",
+                     "-o", f"{os.environ['BENCH_PYSPY']}-{rate}.txt", "-d", str(int(SECONDS + 30))],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )
             try:
                 time.sleep(1.0)
                 app_result = run_load(
@@ -288,9 +300,14 @@ def main() -> int:
                      "--sent-ids", str(ids_file)],
                 )
             finally:
+                if spy is not None:
+                    spy.send_signal(signal.SIGINT)
+                    spy.wait(timeout=30)
                 stop(proc)
             refused = sum(app_result.get("error_frames", {}).values())
-            check = exactly_once(json.loads(ids_file.read_text()), refused)
+            check = exactly_once(
+                json.loads(ids_file.read_text()), json.loads((work / f"app-{rate}-acked.json").read_text()), refused
+            )
             connections.close_all()
             rows.append((rate, summary(peer_result), summary(app_result), check))
             print_case(rows[-1])
@@ -309,7 +326,8 @@ def print_case(row) -> None:
     print(f"chat @ {rate} msg/s: peer {json.dumps(peer)}", flush=True)
     print(f"chat @ {rate} msg/s: app  {json.dumps(app)}", flush=True)
     print(
-        f"  exactly-once: sent {check['sent']}, refused {check['refused']}, stored {check['stored']}, "
+        f"  exactly-once: sent {check['sent']}, acknowledged {check['acked']} (all stored: "
+        f"{check['acked_stored'] == check['acked']}), refused {check['refused']}, stored {check['stored']}, "
         f"duplicates {check['duplicates']}, consultations with a seq gap {check['seq_gaps']} -> "
         f"{'OK' if check['ok'] else 'FAILED'}",
         flush=True,
@@ -330,8 +348,10 @@ def print_table(rows) -> None:
                   f"{fmt(s['p99'])} | {fmt(s['cpu_ms'], '.2f')} | {fmt(s['busy'], '.0f')} | {refused} |")
     print()
     for rate, _, _, check in rows:
-        print(f"exactly-once @ {rate}: stored {check['stored']} = sent {check['sent']} - refused {check['refused']}, "
-              f"duplicates {check['duplicates']}, seq gaps {check['seq_gaps']}: {'OK' if check['ok'] else 'FAILED'}")
+        print(f"exactly-once @ {rate}: acknowledged {check['acked']}, of them stored {check['acked_stored']}; "
+              f"stored {check['stored']} of {check['sent']} sent ({check['refused']} refused busy/limited, the rest "
+              f"in flight when the client closed, never acknowledged); duplicates {check['duplicates']}, "
+              f"seq gaps {check['seq_gaps']}: {'OK' if check['ok'] else 'FAILED'}")
 
 
 if __name__ == "__main__":

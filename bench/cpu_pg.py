@@ -9,8 +9,8 @@ from /proc; a backend started inside the window counts from zero. (A backend tha
 window loses its last part; the pools on both sides keep theirs for the whole run.)
 """
 
+import json
 import os
-import runpy
 import sys
 
 import psycopg
@@ -51,5 +51,28 @@ def diff(a, b):
 
 
 cpu.snap, cpu.diff = snap, diff
+
+# The load client ignores a sender's own echo; the app's echo is its acknowledgement (sent after
+# COMMIT), so record those client_ids for the exactly-once check (ACKED_OUT names the file).
+source = open(LOAD).read()
+head, cli = source.split('\nif __name__ == "__main__":\n', 1)
+ns = {"__name__": "ws_load", "__file__": LOAD}
+exec(compile(head, LOAD, "exec"), ns)
+acked = []
+_sent_time = ns["Client"].sent_time
+
+
+async def sent_time(self, frame):
+    if self.proto == "hellopet" and '"message"' in frame[:24]:
+        client_id = json.loads(frame).get("client_id")
+        if client_id in self.own:
+            acked.append(client_id)
+    return await _sent_time(self, frame)
+
+
+ns["Client"].sent_time = sent_time
 sys.argv = [LOAD, *sys.argv[3:]]
-runpy.run_path(LOAD, run_name="__main__")
+exec(compile("if True:\n" + cli, LOAD, "exec"), ns)
+if os.environ.get("ACKED_OUT"):
+    with open(os.environ["ACKED_OUT"], "w") as fh:
+        json.dump(acked, fh)

@@ -87,8 +87,10 @@ class Writer:
         self.task = loop.create_task(self.run())
 
     def submit(self, item: chat_store.Send) -> asyncio.Future:
-        limit = settings.CHAT_WRITE_QUEUE_LIMIT
-        if len(self.queue) >= limit:
+        # Two signs of overload: sends piling up behind the database, or the event loop itself running
+        # late (frames then wait in socket buffers, where no queue bound sees them). Either way refuse
+        # now, with a retry hint, rather than accept work that would be answered seconds later.
+        if len(self.queue) >= settings.CHAT_WRITE_QUEUE_LIMIT or loop_lag.seconds * 1000 > settings.CHAT_BUSY_LAG_MS:
             raise Busy(settings.CHAT_BUSY_RETRY_MS)
         future = self.loop.create_future()
         self.queue.append((item, future))
@@ -170,16 +172,40 @@ def leave(consultation_id, consumer) -> Room | None:
     return room
 
 
-# --- the heartbeat -------------------------------------------------------------------------------------
+# --- the heartbeat and the event loop's lag ---------------------------------------------------------------
 _heartbeats: dict = {}
+
+
+class LoopLag:
+    """How late the event loop runs a 50 ms timer (the recent worst, decaying): a cheap, direct measure
+    of how long every socket's next frame waits before this process even looks at it."""
+
+    PERIOD = 0.05
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    async def run(self):
+        loop = asyncio.get_running_loop()
+        while True:
+            start = loop.time()
+            await asyncio.sleep(self.PERIOD)
+            late = max(0.0, loop.time() - start - self.PERIOD)
+            self.seconds = max(late, self.seconds * 0.8)
+
+
+loop_lag = LoopLag()
 
 
 def ensure_heartbeat() -> None:
     loop = asyncio.get_running_loop()
-    task = _heartbeats.get(loop)
-    if task is None or task.done():
+    tasks = _heartbeats.get(loop)
+    if tasks is None or any(t.done() for t in tasks):
+        for task in _heartbeats.pop(loop, ()):
+            task.cancel()
         _heartbeats.clear()
-        _heartbeats[loop] = loop.create_task(_heartbeat())
+        loop_lag.seconds = 0.0
+        _heartbeats[loop] = (loop.create_task(_heartbeat()), loop.create_task(loop_lag.run()))
 
 
 def _beat(pairs, vet_ids, room_keys):

@@ -54,6 +54,7 @@ def room(request, pk):
         "can_chat": role is not None and chat.chat_is_open(consultation),
         "history": history,
         "last_id": history[-1].pk if history else 0,
+        "last_seq": history[-1].seq if history else 0,
         "peer": peer,
         "peer_read": reads.get(peer["id"], 0) if peer else 0,
         "photo_client_id": uuid.uuid4(),

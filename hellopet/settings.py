@@ -141,6 +141,8 @@ else:
 # with the `busy` error frame and this retry hint, instead of queueing for minutes.
 CHAT_WRITE_QUEUE_LIMIT = env.int("CHAT_WRITE_QUEUE_LIMIT", default=1000)
 CHAT_BUSY_RETRY_MS = env.int("CHAT_BUSY_RETRY_MS", default=500)
+# ... and while the process's event loop runs this late (it is then past its CPU capacity).
+CHAT_BUSY_LAG_MS = env.int("CHAT_BUSY_LAG_MS", default=200)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
