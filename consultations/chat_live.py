@@ -39,15 +39,14 @@ class Busy(Exception):
 class Outage:
     """Logs the start of an outage once, stays quiet while it lasts, logs the recovery once."""
 
-    def __init__(self, what: str):
-        self.what = what
+    def __init__(self, what: str, meanwhile: str):
+        self.what, self.meanwhile = what, meanwhile
         self.down_since: float | None = None
 
     def failed(self, error: BaseException) -> None:
         if self.down_since is None:
             self.down_since = time.monotonic()
-            logger.error("%s unavailable (%s: %s); refusing chat sockets until it is back",
-                         self.what, type(error).__name__, error)
+            logger.error("%s unavailable (%s: %s); %s", self.what, type(error).__name__, error, self.meanwhile)
 
     def ok(self) -> None:
         if self.down_since is not None:
@@ -55,9 +54,9 @@ class Outage:
             self.down_since = None
 
 
-channel_layer_outage = Outage("channel layer (Redis)")
-cache_outage = Outage("cache (Redis)")
-database_outage = Outage("database")
+channel_layer_outage = Outage("channel layer (Redis)", "chat sockets are closed with 1013 until it is back")
+cache_outage = Outage("cache (Redis)", "chat presence shows people offline until it is back")
+database_outage = Outage("database", "chat sends answer server_error until it is back")
 
 
 # --- the writer ----------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import time
 import uuid
 
 import pytest
+
+import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
 from asgiref.sync import sync_to_async
 from django.db import connection, connections, transaction
 
