@@ -6,9 +6,11 @@ rate/2 pairs of sockets) it starts, fresh:
 1. the peer from ../shared/bench-peer/ (copied to a temp dir, `npm ci`, its own PostgreSQL database
    BENCH_PEER_DB), `node server.js` (one process, as the issue's reference figures), driven by the
    peer's load client `ws_load.py --proto socketio`;
-2. the app in its production shape for `/ws/` (docs/deployment.md): uvicorn (uvloop + httptools +
-   websockets) with BENCH_WORKERS workers, DATABASE_POOL=true on PostgreSQL, Redis for the channel
-   layer and presence, driven by the same `ws_load.py --proto hellopet`.
+2. the app in its production shape for `/ws/` (docs/deployment.md): BENCH_WORKERS uvicorn processes
+   (uvloop + httptools + websockets), one port each, every consultation routed to one of them by its
+   id (what the reverse proxy's `hash` does in production; the bench client connects to that port
+   directly, as the peer's clients connect to it directly), DATABASE_POOL=true on PostgreSQL, Redis for
+   the channel layer and presence, driven by the same `ws_load.py --proto hellopet`.
 
 CPU per message = CPU of (the server's process tree + the PostgreSQL backends of its own database +
 the Redis server) over the send window / messages delivered; the PostgreSQL backends are found in
@@ -178,15 +180,31 @@ def setup_app(env: dict, pairs: int, port: int) -> list[dict]:
     ]
 
 
-def start_app(env: dict, port: int, workers: int):
-    proc = subprocess.Popen(
-        [PY, "-m", "uvicorn", "hellopet.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--loop", "uvloop", "--http", "httptools", "--ws", "websockets",
-         "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env,
-    )
-    wait_port(port, proc, "uvicorn")
-    return proc
+def app_ports(port: int) -> list[int]:
+    return [port + 2 * n for n in range(WORKERS)]
+
+
+def route(consultation_path: str, ports: list[int]) -> int:
+    """Room affinity, as the reverse proxy does it (docs/deployment.md: nginx `hash $consultation`):
+    every socket of a consultation goes to the same worker, so its messages never leave the process."""
+    consultation = uuid.UUID(consultation_path.rstrip("/").rsplit("/", 1)[1])
+    return ports[consultation.int % len(ports)]
+
+
+def start_app(env: dict, port: int) -> list:
+    """One uvicorn process per worker, each on its own port (the proxy routes rooms to them)."""
+    procs = []
+    for worker_port in app_ports(port):
+        proc = subprocess.Popen(
+            [PY, "-m", "uvicorn", "hellopet.asgi:application", "--host", "127.0.0.1", "--port", str(worker_port),
+             "--loop", "uvloop", "--http", "httptools", "--ws", "websockets", "--log-level", "warning",
+             "--no-access-log"],
+            cwd=ROOT, env=env,
+        )
+        procs.append(proc)
+    for worker_port, proc in zip(app_ports(port), procs, strict=True):
+        wait_port(worker_port, proc, "uvicorn")
+    return procs
 
 
 def exactly_once(sent_ids: list[str], acked_ids: list[str], refused: int) -> dict:
@@ -257,6 +275,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hellopet-chatbench-"))
     base = PORT or free_port()
     peer_port, app_port = (base, base + 1) if PORT else (free_port(), free_port())
+    if not PORT and WORKERS > 1:
+        raise SystemExit("BENCH_WORKERS > 1 needs BENCH_PORT (workers listen on BENCH_PORT+1, +3, ...)")
     rpid = redis_pid(redis_url)
     rows = []
     try:
@@ -280,11 +300,14 @@ def main() -> int:
             finally:
                 stop(proc)
             session_file = work / f"sessions-{rate}.json"
+            ports = app_ports(app_port)
             session_file.write_text(json.dumps(
-                [{"url": f"ws://127.0.0.1:{app_port}{s['path']}", "a": s["a"], "b": s["b"]} for s in sessions[:pairs]]
+                [{"url": f"ws://127.0.0.1:{route(s['path'], ports)}{s['path']}", "a": s["a"], "b": s["b"]}
+                 for s in sessions[:pairs]]
             ))
             ids_file = work / f"ids-{rate}.json"
-            proc = start_app(env, app_port, WORKERS)
+            procs = start_app(env, app_port)
+            proc = procs[0]
             spy = None
             if os.environ.get("BENCH_PYSPY"):  # a profile of the app's server over the case (collapsed stacks)
                 spy = subprocess.Popen(
@@ -294,8 +317,9 @@ def main() -> int:
                 )
             try:
                 time.sleep(1.0)
+                trees = {f"server{n}": p.pid for n, p in enumerate(procs)}
                 app_result = run_load(
-                    work, f"app-{rate}", "hellopet", pairs, {"server": proc.pid, "redis": rpid}, APP_DB,
+                    work, f"app-{rate}", "hellopet", pairs, {**trees, "redis": rpid}, APP_DB,
                     ["--sessions", str(session_file), "--origin", f"http://127.0.0.1:{app_port}",
                      "--sent-ids", str(ids_file)],
                 )
@@ -303,7 +327,8 @@ def main() -> int:
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
                     spy.wait(timeout=30)
-                stop(proc)
+                for p in procs:
+                    stop(p)
             refused = sum(app_result.get("error_frames", {}).values())
             check = exactly_once(
                 json.loads(ids_file.read_text()), json.loads((work / f"app-{rate}-acked.json").read_text()), refused
@@ -336,7 +361,8 @@ def print_case(row) -> None:
 
 def print_table(rows) -> None:
     print()
-    print(f"chat: Node peer (1 process) vs HELLOPET! (uvicorn, {WORKERS} worker(s)), {SECONDS:.0f} s per case, "
+    print(f"chat: Node peer (1 process) vs HELLOPET! ({WORKERS} uvicorn process(es), rooms routed by consultation), "
+          f"{SECONDS:.0f} s per case, "
           "1 msg/s per socket; CPU = server + PostgreSQL backends + Redis")
     head = "| offered | side | delivered live msg/s | lost | p50 ms | p99 ms | CPU ms/msg | machine busy % | refused |"
     print(head)

@@ -59,9 +59,12 @@ REDIS_ERRORS = _redis_errors()
 
 
 def _is_disconnect(error: BaseException) -> bool:
-    # uvicorn raises ClientDisconnected (an OSError) when we write to a socket the client has left;
-    # daphne and the test communicator never raise. Routine, not an error.
-    return type(error).__name__ == "ClientDisconnected"
+    # uvicorn raises ClientDisconnected (an OSError) when we write to a socket the client has left, and
+    # a RuntimeError when the socket closed before its consumer saw the disconnect; daphne and the test
+    # communicator never raise. Routine, not an error.
+    if type(error).__name__ == "ClientDisconnected":
+        return True
+    return isinstance(error, RuntimeError) and "after sending 'websocket.close'" in str(error)
 
 
 class TokenBucket:

@@ -471,6 +471,8 @@ def test_module_constants_match_the_documented_contract():
         4409,
     )
     assert chat.MAX_BODY_CHARS == 4000
+    assert consumers.MAX_FRAME_CHARS == 49_000  # a 4,000-character body escaped at 12 characters each
+    assert (consumers.CLOSE_TRY_AGAIN_LATER, consumers.CLOSE_SERVER_ERROR) == (1013, 1011)
     assert factories  # personas come from tests/conftest.py
 
 
