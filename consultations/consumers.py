@@ -168,7 +168,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.consultation_id = self.scope["url_route"]["kwargs"]["consultation_id"]
-        outcome = await database_sync_to_async(self._load)()
+        # Not thread-sensitive: a thousand sockets connecting at once load in parallel threads (each with
+        # its own pooled connection) instead of queueing on Channels' one shared database thread.
+        outcome = await database_sync_to_async(self._load, thread_sensitive=False)()
         if outcome != "ok":
             await self.accept()
             await self.close(code=outcome)
@@ -252,7 +254,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         except REDIS_ERRORS as error:
             channel_layer_outage.failed(error)
-        remaining, room_sockets = await database_sync_to_async(self._leave)()
+        remaining, room_sockets = await database_sync_to_async(self._leave, thread_sensitive=False)()
         await self.room_send(
             {"type": "presence", "user_id": self.user.pk, "online": remaining > 0},
             through_layer=True,
