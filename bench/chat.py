@@ -96,8 +96,23 @@ def prepare_peer(work: Path, pg: dict) -> Path:
     subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=peer, check=True)
     fresh_database_url(pg["url"], PEER_DB)
     subprocess.run(
-        ["psql", "-q", "-h", pg["host"], "-p", str(pg["port"]), "-U", pg["user"], "-d", PEER_DB, "-f", "schema.sql"],
-        cwd=peer, env={**os.environ, "PGPASSWORD": pg["password"]}, check=True,
+        [
+            "psql",
+            "-q",
+            "-h",
+            pg["host"],
+            "-p",
+            str(pg["port"]),
+            "-U",
+            pg["user"],
+            "-d",
+            PEER_DB,
+            "-f",
+            "schema.sql",
+        ],
+        cwd=peer,
+        env={**os.environ, "PGPASSWORD": pg["password"]},
+        check=True,
     )
     return peer
 
@@ -151,17 +166,31 @@ def setup_app(env: dict, pairs: int, port: int) -> list[dict]:
     tag = uuid.uuid4().hex[:6]
     people = User.objects.bulk_create(
         [
-            User(email=f"bench-{tag}-{role}-{i}@example.test", full_name=f"{role.title()} {i}",
-                 is_vet=role == "vet", password="!bench")
-            for i in range(pairs) for role in ("owner", "vet")
+            User(
+                email=f"bench-{tag}-{role}-{i}@example.test",
+                full_name=f"{role.title()} {i}",
+                is_vet=role == "vet",
+                password="!bench",
+            )
+            for i in range(pairs)
+            for role in ("owner", "vet")
         ]
     )
     cats = Specialty.objects.get(slug="cats")
     consultations = Consultation.objects.bulk_create(
         [
-            Consultation(owner=people[2 * i], vet=people[2 * i + 1], pet_name="Mochi", pet_species=cats,
-                         pet_age="2 tahun", complaint="bench", fee=50000, status=Consultation.Status.ACTIVE,
-                         paid_at=timezone.now(), accepted_at=timezone.now())
+            Consultation(
+                owner=people[2 * i],
+                vet=people[2 * i + 1],
+                pet_name="Mochi",
+                pet_species=cats,
+                pet_age="2 tahun",
+                complaint="bench",
+                fee=50000,
+                status=Consultation.Status.ACTIVE,
+                paid_at=timezone.now(),
+                accepted_at=timezone.now(),
+            )
             for i in range(pairs)
         ]
     )
@@ -169,8 +198,11 @@ def setup_app(env: dict, pairs: int, port: int) -> list[dict]:
     expiry = timezone.now() + timezone.timedelta(days=1)
     for user in people:
         key = uuid.uuid4().hex
-        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: user.get_session_auth_hash()}
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
         sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expiry))
         keys.append(key)
     Session.objects.bulk_create(sessions)
@@ -196,10 +228,27 @@ def start_app(env: dict, port: int) -> list:
     procs = []
     for worker_port in app_ports(port):
         proc = subprocess.Popen(
-            [PY, "-m", "uvicorn", "hellopet.asgi:application", "--host", "127.0.0.1", "--port", str(worker_port),
-             "--loop", "uvloop", "--http", "httptools", "--ws", "websockets", "--log-level", "warning",
-             "--no-access-log"],
-            cwd=ROOT, env=env,
+            [
+                PY,
+                "-m",
+                "uvicorn",
+                "hellopet.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(worker_port),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--ws",
+                "websockets",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         procs.append(proc)
     for worker_port, proc in zip(app_ports(port), procs, strict=True):
@@ -227,17 +276,42 @@ def exactly_once(sent_ids: list[str], acked_ids: list[str], refused: int) -> dic
         )
         gaps = cursor.fetchone()[0]
     acked = len(set(acked_ids))
-    return {"sent": len(sent_ids), "acked": acked, "refused": refused, "stored": rows,
-            "acked_stored": acked_stored, "duplicates": rows - distinct, "seq_gaps": gaps,
-            "ok": acked_stored == acked and rows == distinct and rows <= len(sent_ids) - refused and gaps == 0}
+    return {
+        "sent": len(sent_ids),
+        "acked": acked,
+        "refused": refused,
+        "stored": rows,
+        "acked_stored": acked_stored,
+        "duplicates": rows - distinct,
+        "seq_gaps": gaps,
+        "ok": acked_stored == acked and rows == distinct and rows <= len(sent_ids) - refused and gaps == 0,
+    }
 
 
 # --- the load ------------------------------------------------------------------------------------------
 def run_load(work: Path, label: str, proto: str, pairs: int, trees: dict, pg_db: str, extra: list) -> dict:
     out = work / f"{label}.json"
-    cmd = [PY, str(ROOT / "bench" / "cpu_pg.py"), pg_db, str(work / "bench-peer" / "ws_load.py"), *extra,
-           "--proto", proto, "--pairs", str(pairs), "--interval", "1.0", "--duration", str(SECONDS),
-           "--label", label, "--out", str(out), "--cpu-trees", *[f"{k}={v}" for k, v in trees.items() if v]]
+    cmd = [
+        PY,
+        str(ROOT / "bench" / "cpu_pg.py"),
+        pg_db,
+        str(work / "bench-peer" / "ws_load.py"),
+        *extra,
+        "--proto",
+        proto,
+        "--pairs",
+        str(pairs),
+        "--interval",
+        "1.0",
+        "--duration",
+        str(SECONDS),
+        "--label",
+        label,
+        "--out",
+        str(out),
+        "--cpu-trees",
+        *[f"{k}={v}" for k, v in trees.items() if v],
+    ]
     env = {**os.environ, "ACKED_OUT": str(work / f"{label}-acked.json")}
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
     return json.loads(out.read_text())
@@ -267,11 +341,18 @@ def main() -> int:
     db_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not db_url.startswith(("postgres://", "postgresql://")) or not redis_url:
-        print("chat bench: needs DATABASE_URL=postgres://... and REDIS_URL=redis://... (the production shape)")
+        print(
+            "chat bench: needs DATABASE_URL=postgres://... and REDIS_URL=redis://... (the production shape)"
+        )
         return 2
     parts = urlsplit(db_url)
-    pg = {"url": db_url, "host": parts.hostname or "127.0.0.1", "port": parts.port or 5432,
-          "user": parts.username or "postgres", "password": parts.password or ""}
+    pg = {
+        "url": db_url,
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": parts.username or "postgres",
+        "password": parts.password or "",
+    }
     work = Path(tempfile.mkdtemp(prefix="hellopet-chatbench-"))
     base = PORT or free_port()
     peer_port, app_port = (base, base + 1) if PORT else (free_port(), free_port())
@@ -294,34 +375,74 @@ def main() -> int:
             proc = start_peer(peer, peer_port, pg)
             try:
                 peer_result = run_load(
-                    work, f"peer-{rate}", "socketio", pairs, {"server": proc.pid, "redis": rpid}, PEER_DB,
+                    work,
+                    f"peer-{rate}",
+                    "socketio",
+                    pairs,
+                    {"server": proc.pid, "redis": rpid},
+                    PEER_DB,
                     [f"ws://127.0.0.1:{peer_port}/socket.io/?EIO=4&transport=websocket&pair={{pair}}"],
                 )
             finally:
                 stop(proc)
             session_file = work / f"sessions-{rate}.json"
             ports = app_ports(app_port)
-            session_file.write_text(json.dumps(
-                [{"url": f"ws://127.0.0.1:{route(s['path'], ports)}{s['path']}", "a": s["a"], "b": s["b"]}
-                 for s in sessions[:pairs]]
-            ))
+            session_file.write_text(
+                json.dumps(
+                    [
+                        {
+                            "url": f"ws://127.0.0.1:{route(s['path'], ports)}{s['path']}",
+                            "a": s["a"],
+                            "b": s["b"],
+                        }
+                        for s in sessions[:pairs]
+                    ]
+                )
+            )
             ids_file = work / f"ids-{rate}.json"
             procs = start_app(env, app_port)
             proc = procs[0]
             spy = None
-            if os.environ.get("BENCH_PYSPY"):  # a profile of the app's server over the case (collapsed stacks)
+            if os.environ.get(
+                "BENCH_PYSPY"
+            ):  # a profile of the app's server over the case (collapsed stacks)
                 spy = subprocess.Popen(
-                    [str(Path(PY).parent / "py-spy"), "record", "-p", str(proc.pid), "-s", "-r", "50", "-f", "raw",
-                     "-o", f"{os.environ['BENCH_PYSPY']}-{rate}.txt", "-d", str(int(SECONDS + 30))],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    [
+                        str(Path(PY).parent / "py-spy"),
+                        "record",
+                        "-p",
+                        str(proc.pid),
+                        "-s",
+                        "-r",
+                        "50",
+                        "-f",
+                        "raw",
+                        "-o",
+                        f"{os.environ['BENCH_PYSPY']}-{rate}.txt",
+                        "-d",
+                        str(int(SECONDS + 30)),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
             try:
                 time.sleep(1.0)
                 trees = {f"server{n}": p.pid for n, p in enumerate(procs)}
                 app_result = run_load(
-                    work, f"app-{rate}", "hellopet", pairs, {**trees, "redis": rpid}, APP_DB,
-                    ["--sessions", str(session_file), "--origin", f"http://127.0.0.1:{app_port}",
-                     "--sent-ids", str(ids_file)],
+                    work,
+                    f"app-{rate}",
+                    "hellopet",
+                    pairs,
+                    {**trees, "redis": rpid},
+                    APP_DB,
+                    [
+                        "--sessions",
+                        str(session_file),
+                        "--origin",
+                        f"http://127.0.0.1:{app_port}",
+                        "--sent-ids",
+                        str(ids_file),
+                    ],
                 )
             finally:
                 if spy is not None:
@@ -331,7 +452,9 @@ def main() -> int:
                     stop(p)
             refused = sum(app_result.get("error_frames", {}).values())
             check = exactly_once(
-                json.loads(ids_file.read_text()), json.loads((work / f"app-{rate}-acked.json").read_text()), refused
+                json.loads(ids_file.read_text()),
+                json.loads((work / f"app-{rate}-acked.json").read_text()),
+                refused,
             )
             connections.close_all()
             rows.append((rate, summary(peer_result), summary(app_result), check))
@@ -361,23 +484,32 @@ def print_case(row) -> None:
 
 def print_table(rows) -> None:
     print()
-    print(f"chat: Node peer (1 process) vs HELLOPET! ({WORKERS} uvicorn process(es), rooms routed by consultation), "
-          f"{SECONDS:.0f} s per case, "
-          "1 msg/s per socket; CPU = server + PostgreSQL backends + Redis")
-    head = "| offered | side | delivered live msg/s | lost | p50 ms | p99 ms | CPU ms/msg | machine busy % | refused |"
-    print(head)
+    print(
+        f"chat: Node peer (1 process) vs HELLOPET! ({WORKERS} uvicorn process(es), rooms routed by "
+        f"consultation), {SECONDS:.0f} s per case, "
+        "1 msg/s per socket; CPU = server + PostgreSQL backends + Redis"
+    )
+    print(
+        "| offered | side | delivered live msg/s | lost | p50 ms | p99 ms | CPU ms/msg | machine busy % "
+        "| refused |"
+    )
     print("|" + "---|" * 9)
-    for rate, peer, app, check in rows:
+    for rate, peer, app, _ in rows:
         for name, s in (("peer", peer), ("app", app)):
             refused = sum(s["errors"].values()) if s["errors"] else 0
-            print(f"| {rate} | {name} | {fmt(s['delivered_per_s'])} | {s['lost']} | {fmt(s['p50'])} | "
-                  f"{fmt(s['p99'])} | {fmt(s['cpu_ms'], '.2f')} | {fmt(s['busy'], '.0f')} | {refused} |")
+            print(
+                f"| {rate} | {name} | {fmt(s['delivered_per_s'])} | {s['lost']} | {fmt(s['p50'])} | "
+                f"{fmt(s['p99'])} | {fmt(s['cpu_ms'], '.2f')} | {fmt(s['busy'], '.0f')} | {refused} |"
+            )
     print()
     for rate, _, _, check in rows:
-        print(f"exactly-once @ {rate}: acknowledged {check['acked']}, of them stored {check['acked_stored']}; "
-              f"stored {check['stored']} of {check['sent']} sent ({check['refused']} refused busy/limited, the rest "
-              f"in flight when the client closed, never acknowledged); duplicates {check['duplicates']}, "
-              f"seq gaps {check['seq_gaps']}: {'OK' if check['ok'] else 'FAILED'}")
+        print(
+            f"exactly-once @ {rate}: acknowledged {check['acked']}, of them stored {check['acked_stored']}; "
+            f"stored {check['stored']} of {check['sent']} sent ({check['refused']} refused busy/limited, "
+            f"the rest in flight when the client closed, never acknowledged); "
+            f"duplicates {check['duplicates']}, seq gaps {check['seq_gaps']}: "
+            f"{'OK' if check['ok'] else 'FAILED'}"
+        )
 
 
 if __name__ == "__main__":

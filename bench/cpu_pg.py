@@ -54,7 +54,8 @@ cpu.snap, cpu.diff = snap, diff
 
 # The load client ignores a sender's own echo; the app's echo is its acknowledgement (sent after
 # COMMIT), so record those client_ids for the exactly-once check (ACKED_OUT names the file).
-source = open(LOAD).read()
+with open(LOAD) as fh:
+    source = fh.read()
 head, cli = source.split('\nif __name__ == "__main__":\n', 1)
 ns = {"__name__": "ws_load", "__file__": LOAD}
 exec(compile(head, LOAD, "exec"), ns)

@@ -46,7 +46,9 @@ class Outage:
     def failed(self, error: BaseException) -> None:
         if self.down_since is None:
             self.down_since = time.monotonic()
-            logger.error("%s unavailable (%s: %s); %s", self.what, type(error).__name__, error, self.meanwhile)
+            logger.error(
+                "%s unavailable (%s: %s); %s", self.what, type(error).__name__, error, self.meanwhile
+            )
 
     def ok(self) -> None:
         if self.down_since is not None:
@@ -89,7 +91,10 @@ class Writer:
         # Two signs of overload: sends piling up behind the database, or the event loop itself running
         # late (frames then wait in socket buffers, where no queue bound sees them). Either way refuse
         # now, with a retry hint, rather than accept work that would be answered seconds later.
-        if len(self.queue) >= settings.CHAT_WRITE_QUEUE_LIMIT or loop_lag.seconds * 1000 > settings.CHAT_BUSY_LAG_MS:
+        if (
+            len(self.queue) >= settings.CHAT_WRITE_QUEUE_LIMIT
+            or loop_lag.seconds * 1000 > settings.CHAT_BUSY_LAG_MS
+        ):
             raise Busy(settings.CHAT_BUSY_RETRY_MS)
         future = self.loop.create_future()
         self.queue.append((item, future))

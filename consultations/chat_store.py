@@ -63,7 +63,7 @@ def store_messages(items: list[Send]) -> list[Stored]:
     for item in items:
         unique.setdefault(item.key, item)
     store = _store_postgresql if connection.vendor == "postgresql" else _store_orm
-    for attempt in range(RETRIES):
+    for _attempt in range(RETRIES):
         try:
             with transaction.atomic():
                 results = store(list(unique.values()))
@@ -90,7 +90,9 @@ def store_messages(items: list[Send]) -> list[Stored]:
 
 def _existing(items: list[Send]) -> dict[tuple, Stored]:
     found = {}
-    for consultation_id, group in groupby(sorted(items, key=lambda i: str(i.consultation_id)), key=lambda i: i.consultation_id):
+    for consultation_id, group in groupby(
+        sorted(items, key=lambda i: str(i.consultation_id)), key=lambda i: i.consultation_id
+    ):
         group = list(group)
         rows = Message.objects.filter(
             consultation_id=consultation_id, client_id__in=[i.client_id for i in group]
@@ -105,7 +107,9 @@ def _existing(items: list[Send]) -> dict[tuple, Stored]:
 
 def _store_orm(items: list[Send]) -> dict[tuple, Stored]:
     results = {}
-    by_consultation = groupby(sorted(items, key=lambda i: str(i.consultation_id)), key=lambda i: i.consultation_id)
+    by_consultation = groupby(
+        sorted(items, key=lambda i: str(i.consultation_id)), key=lambda i: i.consultation_id
+    )
     for consultation_id, group in by_consultation:  # sorted: every writer locks in the same order
         group = list(group)
         ChatSequence.allocate(consultation_id, 0)  # lock first, so the resend check below is current
@@ -194,4 +198,3 @@ def _store_postgresql(items: list[Send]) -> dict[tuple, Stored]:
     if len(results) < len(items):
         results.update(_existing([i for i in items if i.key not in results]))
     return results
-

@@ -152,8 +152,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _close_quietly(self, code: int):
         try:
             await self.close(code=code)
-        except Exception:  # the client is gone already
-            pass
+        except Exception as error:  # the client is gone already
+            logger.debug("chat close after the client left: %s", error)
 
     # --- connect / disconnect -----------------------------------------------------------------------
     async def connect(self):
@@ -291,7 +291,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _send_error(self, error: ProtocolError):
         try:
-            await self.send_event({"type": "error", "code": error.code, "detail": error.detail, **error.extra})
+            await self.send_event(
+                {"type": "error", "code": error.code, "detail": error.detail, **error.extra}
+            )
         except Exception as failure:
             if not _is_disconnect(failure):
                 raise
@@ -389,7 +391,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self._maybe_notify_away(stored)
 
     def _maybe_notify_away(self, stored):
-        recipient = self.consultation.vet_id if self.user.pk == self.consultation.owner_id else self.consultation.owner_id
+        recipient = (
+            self.consultation.vet_id
+            if self.user.pk == self.consultation.owner_id
+            else self.consultation.owner_id
+        )
         if self.room is not None and self.room.has_user(recipient):
             return  # in the room, here: nothing to check
         key = (self.consultation.pk, recipient)
@@ -408,7 +414,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             from .models import Message
 
             message = Message(pk=stored.id, consultation=self.consultation, seq=stored.seq)
-            return chat.notify_if_away(consultation=self.consultation, sender_id=self.user.pk, message=message)
+            return chat.notify_if_away(
+                consultation=self.consultation, sender_id=self.user.pk, message=message
+            )
 
         try:
             await database_sync_to_async(check, thread_sensitive=False)()
@@ -471,8 +479,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def send_event(self, event: dict):
         await self.send(text_data=chat.dumps(event))
 
-    async def room_send(self, event: dict, *, text: str | None = None, through_layer: bool = False,
-                        room_sockets: int | None = None):
+    async def room_send(
+        self,
+        event: dict,
+        *,
+        text: str | None = None,
+        through_layer: bool = False,
+        room_sockets: int | None = None,
+    ):
         """Hand an event to the room's other sockets: those in this process directly, the others (if
         the room spans processes, or for presence changes, which every process must count) through
         the channel layer."""
@@ -524,8 +538,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         room = self.room
         if event.get("room_sockets") is not None and room is not None:
             room.remote = event["room_sockets"] > len(room.sockets)
-        await self.deliver(event["text"], event.get("event", ""), event.get("user_id"), event.get("id"),
-                           event.get("status"))
+        await self.deliver(
+            event["text"], event.get("event", ""), event.get("user_id"), event.get("id"), event.get("status")
+        )
 
 
 channel_layer_outage = chat_live.channel_layer_outage

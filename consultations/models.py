@@ -368,7 +368,10 @@ class ChatSequence(models.Model):
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("ChatSequence.allocate must run inside transaction.atomic()")
         connection = transaction.get_connection()
-        sql = f"UPDATE {cls._meta.db_table} SET last_seq = last_seq + %s WHERE consultation_id = %s RETURNING last_seq"
+        sql = (
+            f"UPDATE {cls._meta.db_table} SET last_seq = last_seq + %s"  # noqa: S608 (our table name)
+            " WHERE consultation_id = %s RETURNING last_seq"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [count, _db_uuid(connection, consultation_id)])
             row = cursor.fetchone()

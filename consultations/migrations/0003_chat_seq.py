@@ -56,6 +56,8 @@ class Migration(migrations.Migration):
         migrations.AlterField(model_name="message", name="seq", field=models.BigIntegerField()),
         migrations.AddConstraint(
             model_name="message",
-            constraint=models.UniqueConstraint(fields=("consultation", "seq"), name="message_consultation_seq"),
+            constraint=models.UniqueConstraint(
+                fields=("consultation", "seq"), name="message_consultation_seq"
+            ),
         ),
     ]

@@ -23,15 +23,32 @@ from tests import factories
 from tests.conftest import ROOT, _free_port
 from tests.consultations.chat_support import make_consultation, server_env, session_cookie
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def start_uvicorn(port: int, env: dict, log_path):
     log = open(log_path, "wb")  # noqa: SIM115 (closed by the caller)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "hellopet.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hellopet.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     import socket
 
@@ -58,6 +75,7 @@ async def _flood(port, rooms, acked: set, sent: list, stop: asyncio.Event):
                 additional_headers={"Cookie": cookie},
                 open_timeout=10,
             ) as ws:
+
                 async def reader():
                     async for raw in ws:
                         event = json.loads(raw)
@@ -70,7 +88,9 @@ async def _flood(port, rooms, acked: set, sent: list, stop: asyncio.Event):
                         break
                     client_id = str(uuid.uuid4())
                     sent.append((consultation, client_id, f"pesan {n}"))
-                    await ws.send(json.dumps({"type": "message.send", "client_id": client_id, "body": f"pesan {n}"}))
+                    await ws.send(
+                        json.dumps({"type": "message.send", "client_id": client_id, "body": f"pesan {n}"})
+                    )
                     await asyncio.sleep(0.02)
                 await asyncio.wait_for(task, 10)
         except Exception:
@@ -88,6 +108,7 @@ def test_sigkill_mid_load_loses_nothing_acknowledged(settings, tmp_path, owner, 
     proc, log = start_uvicorn(port, env, tmp_path / "server.log")
     acked, sent = set(), []
     try:
+
         async def scenario():
             stop = asyncio.Event()
             flood = asyncio.create_task(_flood(port, rooms, acked, sent, stop))
@@ -106,13 +127,16 @@ def test_sigkill_mid_load_loses_nothing_acknowledged(settings, tmp_path, owner, 
     stored = {str(client_id) for client_id in Message.objects.values_list("client_id", flat=True)}
     assert acked <= stored, f"acknowledged but not stored: {acked - stored}"
     for consultation in consultations:
-        seqs = list(Message.objects.filter(consultation=consultation).order_by("seq").values_list("seq", flat=True))
+        seqs = list(
+            Message.objects.filter(consultation=consultation).order_by("seq").values_list("seq", flat=True)
+        )
         assert seqs == list(range(1, len(seqs) + 1))  # no gap, no duplicate, even across the kill
 
     # The clients resend everything not acknowledged (same client_ids) to a new process.
     port = _free_port()
     proc, log = start_uvicorn(port, env, tmp_path / "server2.log")
     try:
+
         async def resend():
             for consultation, cookie in rooms:
                 mine = [(cid, body) for c, cid, body in sent if c.pk == consultation.pk]
@@ -138,5 +162,7 @@ def test_sigkill_mid_load_loses_nothing_acknowledged(settings, tmp_path, owner, 
     client_ids = [cid for _, cid, _ in sent]
     assert Message.objects.filter(client_id__in=client_ids).count() == len(set(client_ids))
     for consultation in consultations:
-        seqs = list(Message.objects.filter(consultation=consultation).order_by("seq").values_list("seq", flat=True))
+        seqs = list(
+            Message.objects.filter(consultation=consultation).order_by("seq").values_list("seq", flat=True)
+        )
         assert seqs == list(range(1, len(seqs) + 1))

@@ -8,11 +8,10 @@ import time
 import uuid
 
 import pytest
-
-import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
 from asgiref.sync import sync_to_async
 from django.db import connection, connections, transaction
 
+import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
 from consultations import chat, chat_live, chat_store
 from consultations.chat_store import Send
 from consultations.models import ChatSequence, Message
@@ -41,7 +40,9 @@ def _fresh_layer_and_connections():
     chat_live.close_writer_connection()
 
 
-def test_a_batch_numbers_each_consultation_from_one_without_gaps_and_answers_resends(owner, vet, other_member):
+def test_a_batch_numbers_each_consultation_from_one_without_gaps_and_answers_resends(
+    owner, vet, other_member
+):
     first, second = make_consultation(owner, vet), make_consultation(other_member, vet)
     resent = uuid.uuid4()
     items = [
@@ -53,7 +54,9 @@ def test_a_batch_numbers_each_consultation_from_one_without_gaps_and_answers_res
     stored = chat_store.store_messages(items)
     assert [(s.seq, s.created) for s in stored] == [(1, True), (1, True), (2, True), (1, False)]
     assert stored[3].id == stored[0].id
-    again = chat_store.store_messages([Send(first.pk, owner.pk, resent, "later"), Send(first.pk, owner.pk, uuid.uuid4(), "c")])
+    again = chat_store.store_messages(
+        [Send(first.pk, owner.pk, resent, "later"), Send(first.pk, owner.pk, uuid.uuid4(), "c")]
+    )
     assert [(s.id, s.seq, s.created) for s in again] == [(stored[0].id, 1, False), (again[1].id, 3, True)]
     assert again[1].id > stored[2].id > stored[0].id  # ids grow with seq
     assert list(Message.objects.filter(consultation=first).order_by("seq").values_list("seq", "body")) == [
@@ -78,7 +81,9 @@ def test_a_late_committed_message_is_never_skipped_by_sync_after_seq(owner, vet)
         try:
             with transaction.atomic():
                 seq = ChatSequence.allocate(consultation.pk, 1)
-                Message.objects.create(consultation=consultation, sender=owner, client_id=uuid.uuid4(), body="A", seq=seq)
+                Message.objects.create(
+                    consultation=consultation, sender=owner, client_id=uuid.uuid4(), body="A", seq=seq
+                )
                 a_holds.set()
                 release_a.wait(10)
             results["a"] = seq
@@ -87,7 +92,9 @@ def test_a_late_committed_message_is_never_skipped_by_sync_after_seq(owner, vet)
 
     def writer_b():
         try:
-            results["b"] = chat_store.store_messages([Send(consultation.pk, vet.pk, uuid.uuid4(), "B")])[0].seq
+            results["b"] = chat_store.store_messages([Send(consultation.pk, vet.pk, uuid.uuid4(), "B")])[
+                0
+            ].seq
         finally:
             connection.close()
 
@@ -119,14 +126,17 @@ def test_sync_of_the_newest_messages_reads_the_consultation_seq_index(owner, vet
     with connection.cursor() as cursor:
         for consultation, sender, n in ((big, owner, 50_000), (small, other_member, 50)):
             cursor.execute(
-                f"INSERT INTO {table} (consultation_id, sender_id, client_id, body, attachment, seq, created_at)"
-                " SELECT %s, %s, gen_random_uuid(), 'pesan ' || g, '', g, now() FROM generate_series(1, %s) g",
+                f"INSERT INTO {table} (consultation_id, sender_id, client_id, body, attachment, seq,"
+                " created_at) SELECT %s, %s, gen_random_uuid(), 'pesan ' || g, '', g, now()"
+                " FROM generate_series(1, %s) g",
                 [consultation.pk, sender.pk, n],
             )
         cursor.execute(f"ANALYZE {table}")
-    plan = Message.objects.filter(consultation_id=big.pk, seq__gt=49_950).order_by("consultation_id", "seq")[
-        :200
-    ].explain()
+    plan = (
+        Message.objects.filter(consultation_id=big.pk, seq__gt=49_950)
+        .order_by("consultation_id", "seq")[:200]
+        .explain()
+    )
     assert "message_consultation_seq" in plan, plan
     assert "pkey" not in plan and "Seq Scan" not in plan, plan
     assert [m.seq for m in chat.messages_after_seq(big.pk, 49_950)] == list(range(49_951, 50_001))
@@ -157,7 +167,9 @@ async def test_sync_after_seq_returns_exactly_the_unseen_messages(owner, vet):
     await vet_socket.disconnect()
 
 
-async def test_overload_answers_busy_with_a_retry_hint_and_the_resend_is_stored_once(owner, vet, other_member, settings, monkeypatch):
+async def test_overload_answers_busy_with_a_retry_hint_and_the_resend_is_stored_once(
+    owner, vet, other_member, settings, monkeypatch
+):
     """The writer's queue is bounded: beyond it a send is refused with `busy` (never silence, never a
     minutes-long queue), and the client's resend with the same client_id is stored exactly once."""
     settings.CHAT_WRITE_QUEUE_LIMIT = 1
@@ -194,7 +206,9 @@ async def test_overload_answers_busy_with_a_retry_hint_and_the_resend_is_stored_
             await socket.send_json_to(frame)  # the same client_id
             answers[frame["client_id"]] = await receive_until_any(socket, frame["client_id"])
     client_ids = [f["client_id"] for f in frames]
-    stored = await sync_to_async(list)(Message.objects.filter(client_id__in=client_ids).values_list("client_id", flat=True))
+    stored = await sync_to_async(list)(
+        Message.objects.filter(client_id__in=client_ids).values_list("client_id", flat=True)
+    )
     assert sorted(str(c) for c in stored) == sorted(client_ids)
     for socket in sockets:
         await socket.disconnect()

@@ -4,12 +4,18 @@ per socket; presence (the cache) failing alone degrades to "offline" with a warn
 import logging
 
 import pytest
-
-import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
 import redis.exceptions
 
+import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
 from consultations import chat, chat_live
-from tests.consultations.chat_support import aheaders, amake, communicator, open_socket, receive_until, send_frame
+from tests.consultations.chat_support import (
+    aheaders,
+    amake,
+    communicator,
+    open_socket,
+    receive_until,
+    send_frame,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -35,7 +41,9 @@ def _redis_down(*args, **kwargs):
     raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
 
-async def test_sockets_are_refused_with_1013_and_one_log_line_while_redis_is_down(owner, vet, monkeypatch, caplog):
+async def test_sockets_are_refused_with_1013_and_one_log_line_while_redis_is_down(
+    owner, vet, monkeypatch, caplog
+):
     from channels.layers import InMemoryChannelLayer
 
     monkeypatch.setattr(InMemoryChannelLayer, "group_add", _redis_down)
