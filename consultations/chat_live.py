@@ -181,10 +181,12 @@ _heartbeats: dict = {}
 
 
 class LoopLag:
-    """How late the event loop runs a 50 ms timer (the recent worst, decaying): a cheap, direct measure
-    of how long every socket's next frame waits before this process even looks at it."""
+    """How late the event loop runs a 50 ms timer, smoothed (an exponential average over ~0.5 s): a
+    cheap, direct measure of how long every socket's next frame waits before this process looks at it.
+    Smoothed, so that one scheduling hiccup does not refuse a burst of sends; sustained lateness does."""
 
     PERIOD = 0.05
+    WEIGHT = 0.1
 
     def __init__(self):
         self.seconds = 0.0
@@ -195,7 +197,7 @@ class LoopLag:
             start = loop.time()
             await asyncio.sleep(self.PERIOD)
             late = max(0.0, loop.time() - start - self.PERIOD)
-            self.seconds = max(late, self.seconds * 0.8)
+            self.seconds += self.WEIGHT * (late - self.seconds)
 
 
 loop_lag = LoopLag()

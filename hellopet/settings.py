@@ -142,7 +142,7 @@ else:
 CHAT_WRITE_QUEUE_LIMIT = env.int("CHAT_WRITE_QUEUE_LIMIT", default=1000)
 CHAT_BUSY_RETRY_MS = env.int("CHAT_BUSY_RETRY_MS", default=500)
 # ... and while the process's event loop runs this late (it is then past its CPU capacity).
-CHAT_BUSY_LAG_MS = env.int("CHAT_BUSY_LAG_MS", default=200)
+CHAT_BUSY_LAG_MS = env.int("CHAT_BUSY_LAG_MS", default=300)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

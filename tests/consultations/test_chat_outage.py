@@ -77,3 +77,24 @@ async def test_presence_cache_down_alone_keeps_the_chat_working(owner, vet, monk
     assert line.startswith("cache (Redis) unavailable") and "offline" in line
     await owner_socket.disconnect()
     await vet_socket.disconnect()
+
+
+def test_a_photo_is_accepted_with_a_warning_while_the_cache_is_down(client, owner, vet, monkeypatch, caplog):
+    from django.core.cache import cache
+
+    from consultations.models import Message
+    from tests import factories
+    from tests.consultations.chat_support import make_consultation
+
+    consultation = make_consultation(owner, vet)
+    monkeypatch.setattr(cache, "add", _redis_down)
+    client.force_login(owner)
+    with caplog.at_level(logging.WARNING):
+        response = client.post(
+            f"/consultations/{consultation.pk}/photos/",
+            {"photo": factories.image_file(), "client_id": "6f1c1d64-6b8e-4a47-9d6a-3c1e0f0b9a11"},
+            HTTP_ACCEPT="application/json",
+        )
+    assert response.status_code == 201
+    assert Message.objects.filter(consultation=consultation).count() == 1
+    assert "photo upload limit not checked" in caplog.text
