@@ -235,7 +235,7 @@ async def _heartbeat():
                     vets.add(s.user.pk)
             room_keys[cid] = room.sockets[0].participant_ids if room.sockets else ()
         try:
-            totals = await database_sync_to_async(_beat, thread_sensitive=False)(pairs, vets, room_keys)
+            totals = await database_sync_to_async(_beat)(pairs, vets, room_keys)
         except Exception as error:
             cache_outage.failed(error)
             continue

@@ -168,9 +168,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.consultation_id = self.scope["url_route"]["kwargs"]["consultation_id"]
-        # Not thread-sensitive: a thousand sockets connecting at once load in parallel threads (each with
-        # its own pooled connection) instead of queueing on Channels' one shared database thread.
-        outcome = await database_sync_to_async(self._load, thread_sensitive=False)()
+        # Thread-sensitive (Channels' one database thread), deliberately: Django's connection handle
+        # lives in context-local storage that every socket's task inherits, so running these in
+        # parallel threads let two threads drive one pooled psycopg connection at once (measured: the
+        # writer hung at 2,000 sockets). The hot path (message.send) does not come here.
+        outcome = await database_sync_to_async(self._load)()
         if outcome != "ok":
             await self.accept()
             await self.close(code=outcome)
@@ -254,7 +256,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         except REDIS_ERRORS as error:
             channel_layer_outage.failed(error)
-        remaining, room_sockets = await database_sync_to_async(self._leave, thread_sensitive=False)()
+        remaining, room_sockets = await database_sync_to_async(self._leave)()
         await self.room_send(
             {"type": "presence", "user_id": self.user.pk, "online": remaining > 0},
             through_layer=True,
@@ -419,7 +421,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
 
         try:
-            await database_sync_to_async(check, thread_sensitive=False)()
+            await database_sync_to_async(check)()
         except Exception:
             logger.warning("away notification failed in consultation %s", self.consultation_id, exc_info=True)
 
