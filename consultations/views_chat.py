@@ -35,6 +35,7 @@ def _over_upload_limit(user_id) -> bool:
         logger.warning("photo upload limit not checked, cache unavailable: %s", error)
         return False
 
+
 UPLOADS_PER_MINUTE = 10
 
 
