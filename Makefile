@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format migrations-check check-deploy messages bench clean
+.PHONY: install run test lint format migrations-check check-deploy messages bench bench-chat clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ messages: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/chat.py
+
+# The chat part alone: the app beside the Node.js peer (needs DATABASE_URL=postgres://..., REDIS_URL,
+# node + npm; see bench/chat.py for BENCH_RATES, BENCH_SECONDS, BENCH_PORT, BENCH_DB, BENCH_PEER_DB).
+bench-chat: install
 	$(BIN)/python bench/chat.py
 
 clean:

@@ -1,24 +1,33 @@
-"""Chat benchmark: messages through the real WebSocket consumer, server CPU per message, loss, latency.
+"""Chat benchmark: the app's chat against the peer (Node.js + Socket.IO + pg), same run, same load tool.
 
-Starts the ASGI app the way production serves `/ws/` (uvicorn, one worker) on a throw-away database,
-opens one owner and one vet socket per consultation, and has every owner send at a fixed rate (kept
-under the consumer's per-connection limit of 20 messages / 10 s). The vet side counts what arrives.
-Afterwards the database is checked: every sent message must be stored exactly once.
+For each offered rate (BENCH_RATES, default 200,500,2000 msg/s; every socket sends 1 message/s, so
+rate/2 pairs of sockets) it starts, fresh:
 
-    make bench                                  # pages, then this
-    BENCH_PAIRS=100 BENCH_RATE=1.5 python bench/chat.py
-    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/chat.py   # the production stack
+1. the peer from ../shared/bench-peer/ (copied to a temp dir, `npm ci`, its own PostgreSQL database
+   BENCH_PEER_DB), `node server.js` (one process, as the issue's reference figures), driven by the
+   peer's load client `ws_load.py --proto socketio`;
+2. the app in its production shape for `/ws/` (docs/deployment.md): BENCH_WORKERS uvicorn processes
+   (uvloop + httptools + websockets), one port each, every consultation routed to one of them by its
+   id (what the reverse proxy's `hash` does in production; the bench client connects to that port
+   directly, as the peer's clients connect to it directly), DATABASE_POOL=true on PostgreSQL, Redis for
+   the channel layer and presence, driven by the same `ws_load.py --proto hellopet`.
 
-Read `server CPU ms/msg` (process CPU time / messages) — it does not depend on how busy the machine
-is; msg/s here is bounded by the offered load. The design's reference: the seed's Node.js + Socket.IO
-stack used ~0.5-1.1 ms CPU per message; Channels + ORM 6-9 ms.
+CPU per message = CPU of (the server's process tree + the PostgreSQL backends of its own database +
+the Redis server) over the send window / messages delivered; the PostgreSQL backends are found in
+`pg_stat_activity` at both ends of the window (a patched `cpu.snap`, see `bench/cpu_pg.py`). The
+machine is shared: "machine busy %" says how loaded it was (200 % = both cores).
+
+After each app case the exactly-once check: rows stored for the client_ids the load client sent, no
+client_id stored twice, and stored = sent - refused (`busy`, `rate_limited`).
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/chat.py
+    BENCH_RATES=200,2000 BENCH_SECONDS=10 BENCH_PORT=10100 python bench/chat.py
 """
 
-import asyncio
 import json
 import os
-import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -26,139 +35,106 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import free_port, fresh_database_url  # noqa: E402
+from common import fresh_database_url  # noqa: E402
 
 PY = sys.executable
-PAIRS = int(os.environ.get("BENCH_PAIRS", "60"))
-RATE = float(os.environ.get("BENCH_RATE", "1.5"))  # messages per second per owner
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+PEER_SRC = Path(os.environ.get("BENCH_PEER_DIR", ROOT.parent / "shared" / "bench-peer"))
+RATES = [int(r) for r in os.environ.get("BENCH_RATES", "200,500,2000").split(",")]
+SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+PORT = int(os.environ.get("BENCH_PORT", "0"))  # base port; 0 = pick free ones
+APP_DB = os.environ.get("BENCH_DB", "hellopet_bench_chat")
+PEER_DB = os.environ.get("BENCH_PEER_DB", "peer_bench_chat")
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def setup(env: dict) -> list[tuple[str, str, str]]:
-    """Create PAIRS active consultations; return (consultation id, owner cookie, vet cookie)."""
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hellopet.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from accounts.models import User
-    from consultations.models import Consultation, Specialty
-
-    def session_for(user) -> str:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
-
-    rows = []
-    cats = Specialty.objects.get(slug="cats")
-    for i in range(PAIRS):
-        owner = User.objects.create_user(f"bench-owner-{i}@example.test", "x", full_name=f"Owner {i}")
-        vet = User.objects.create_user(f"bench-vet-{i}@example.test", "x", full_name=f"Vet {i}", is_vet=True)
-        consultation = Consultation.objects.create(
-            owner=owner,
-            vet=vet,
-            pet_name="Mochi",
-            pet_species=cats,
-            complaint="bench",
-            fee=50000,
-            status=Consultation.Status.ACTIVE,
-        )
-        rows.append((str(consultation.pk), session_for(owner), session_for(vet)))
-    return rows
+def wait_port(port: int, proc, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited with {proc.returncode}")
+            time.sleep(0.2)
+    raise RuntimeError(f"{what} did not listen on {port}")
 
 
-async def run_load(port: int, rows, server_pid: int):
-    import websockets
-
-    latencies, received, errors = [], 0, []
-    sent_ids: list[str] = []
-    done = asyncio.Event()
-
-    async def vet_side(ws):
-        nonlocal received
-        async for raw in ws:
-            event = json.loads(raw)
-            if event.get("type") == "message":
-                received += 1
-                latencies.append(time.perf_counter() - float(event["body"].split(":", 1)[0]))
-            elif event.get("type") == "error":
-                errors.append(event)
-            if done.is_set():
-                break
-
-    async def owner_side(ws):
-        interval = 1.0 / RATE
-        # Each owner starts at its own offset within one interval and keeps that phase, so the load
-        # is spread evenly (anchoring every schedule at one common start would send in bursts).
-        await asyncio.sleep(interval * random.random())
-        start = time.perf_counter()
-        n = 0
-        while time.perf_counter() - start < SECONDS:
-            client_id = str(uuid.uuid4())
-            sent_ids.append(client_id)
-            await ws.send(
-                json.dumps(
-                    {
-                        "type": "message.send",
-                        "client_id": client_id,
-                        "body": f"{time.perf_counter()}:halo dok",
-                    }
-                )
-            )
-            n += 1
-            await asyncio.sleep(max(0.0, start + n * interval - time.perf_counter()))
-
-    async def drain(ws):
-        async for raw in ws:
-            event = json.loads(raw)
-            if event.get("type") == "error":
-                errors.append(event)
-
-    url = f"ws://127.0.0.1:{port}/ws/consultations/"
-    sockets = []
-    for cid, owner_cookie, vet_cookie in rows:
-        headers = {"Origin": f"http://127.0.0.1:{port}"}
-        owner = await websockets.connect(
-            url + cid + "/", additional_headers={**headers, "Cookie": owner_cookie}
-        )
-        vet = await websockets.connect(url + cid + "/", additional_headers={**headers, "Cookie": vet_cookie})
-        sockets.append((owner, vet))
-    await asyncio.sleep(1.0)  # presence events of the connects settle before measuring
-    cpu_before = cpu_seconds(server_pid)
-    readers = [asyncio.create_task(vet_side(v)) for _, v in sockets]
-    drains = [asyncio.create_task(drain(o)) for o, _ in sockets]
-    await asyncio.gather(*(owner_side(o) for o, _ in sockets))
-    await asyncio.sleep(2.0)  # let the last messages arrive
-    cpu = cpu_seconds(server_pid) - cpu_before
-    done.set()
-    for o, v in sockets:
-        await o.close()
-        await v.close()
-    for task in readers + drains:
-        task.cancel()
-    return sent_ids, received, latencies, errors, cpu
+def stop(proc) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
 
 
-def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="hellopet-chatbench-"))
-    port = free_port()
+def redis_pid(url: str) -> int | None:
+    import redis
+
+    try:
+        return int(redis.Redis.from_url(url).info("server")["process_id"])
+    except Exception:
+        return None
+
+
+# --- the peer ------------------------------------------------------------------------------------------
+def prepare_peer(work: Path, pg: dict) -> Path:
+    peer = work / "bench-peer"
+    shutil.copytree(PEER_SRC, peer, ignore=shutil.ignore_patterns("node_modules"))
+    subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=peer, check=True)
+    fresh_database_url(pg["url"], PEER_DB)
+    subprocess.run(
+        [
+            "psql",
+            "-q",
+            "-h",
+            pg["host"],
+            "-p",
+            str(pg["port"]),
+            "-U",
+            pg["user"],
+            "-d",
+            PEER_DB,
+            "-f",
+            "schema.sql",
+        ],
+        cwd=peer,
+        env={**os.environ, "PGPASSWORD": pg["password"]},
+        check=True,
+    )
+    return peer
+
+
+def start_peer(peer: Path, port: int, pg: dict):
     env = {
+        **os.environ,
+        "PORT": str(port),
+        "PGHOST": pg["host"],
+        "PGPORT": str(pg["port"]),
+        "PGUSER": pg["user"],
+        "PGPASSWORD": pg["password"],
+        "PGDATABASE": PEER_DB,
+    }
+    proc = subprocess.Popen(["node", "server.js"], cwd=peer, env=env)
+    wait_port(port, proc, "peer")
+    return proc
+
+
+# --- the app -------------------------------------------------------------------------------------------
+def app_env(work: Path) -> dict:
+    return {
         **os.environ,
         "DEBUG": "False",
         "SECRET_KEY": "bench-" + "x" * 40,
@@ -169,62 +145,371 @@ def main() -> int:
         "MEDIA_ROOT": str(work / "media"),
         "PRIVATE_MEDIA_ROOT": str(work / "private"),
     }
-    env.setdefault("DATABASE_URL", f"sqlite:///{work / 'chat.sqlite3'}")
-    env["DATABASE_URL"] = fresh_database_url(env["DATABASE_URL"], "hellopet_bench_chat")
-    subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    rows = setup(env)
-    server = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "uvicorn",
-            "hellopet.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        sent_ids, received, latencies, errors, cpu = asyncio.run(run_load(port, rows, server.pid))
-        from consultations.models import Message
 
-        stored = Message.objects.filter(client_id__in=sent_ids).count()
-        latencies.sort()
-        p = (
-            (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000)
-            if latencies
-            else (lambda q: 0)
+
+def setup_app(env: dict, pairs: int, port: int) -> list[dict]:
+    """`pairs` active consultations with an owner and a vet session each (bulk: no password hashing)."""
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hellopet.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.models import User
+    from consultations.models import Consultation, Specialty
+
+    tag = uuid.uuid4().hex[:6]
+    people = User.objects.bulk_create(
+        [
+            User(
+                email=f"bench-{tag}-{role}-{i}@example.test",
+                full_name=f"{role.title()} {i}",
+                is_vet=role == "vet",
+                password="!bench",
+            )
+            for i in range(pairs)
+            for role in ("owner", "vet")
+        ]
+    )
+    cats = Specialty.objects.get(slug="cats")
+    consultations = Consultation.objects.bulk_create(
+        [
+            Consultation(
+                owner=people[2 * i],
+                vet=people[2 * i + 1],
+                pet_name="Mochi",
+                pet_species=cats,
+                pet_age="2 tahun",
+                complaint="bench",
+                fee=50000,
+                status=Consultation.Status.ACTIVE,
+                paid_at=timezone.now(),
+                accepted_at=timezone.now(),
+            )
+            for i in range(pairs)
+        ]
+    )
+    store, sessions, keys = SessionStore(), [], []
+    expiry = timezone.now() + timezone.timedelta(days=1)
+    for user in people:
+        key = uuid.uuid4().hex
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expiry))
+        keys.append(key)
+    Session.objects.bulk_create(sessions)
+    return [
+        {"path": f"/ws/consultations/{c.pk}/", "a": keys[2 * i], "b": keys[2 * i + 1]}
+        for i, c in enumerate(consultations)
+    ]
+
+
+def app_ports(port: int) -> list[int]:
+    return [port + 2 * n for n in range(WORKERS)]
+
+
+def route(consultation_path: str, ports: list[int]) -> int:
+    """Room affinity, as the reverse proxy does it (docs/deployment.md: nginx `hash $consultation`):
+    every socket of a consultation goes to the same worker, so its messages never leave the process."""
+    consultation = uuid.UUID(consultation_path.rstrip("/").rsplit("/", 1)[1])
+    return ports[consultation.int % len(ports)]
+
+
+def start_app(env: dict, port: int) -> list:
+    """One uvicorn process per worker, each on its own port (the proxy routes rooms to them)."""
+    procs = []
+    for worker_port in app_ports(port):
+        proc = subprocess.Popen(
+            [
+                PY,
+                "-m",
+                "uvicorn",
+                "hellopet.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(worker_port),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--ws",
+                "websockets",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
         )
-        layer = "redis" if os.environ.get("REDIS_URL") else "in-memory"
-        db = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
-        print(f"chat: {PAIRS} consultations x {RATE}/s for {SECONDS:.0f} s; uvicorn, 1 worker; {db}; {layer}")
+        procs.append(proc)
+    for worker_port, proc in zip(app_ports(port), procs, strict=True):
+        wait_port(worker_port, proc, "uvicorn")
+    return procs
+
+
+def exactly_once(sent_ids: list[str], acked_ids: list[str], refused: int) -> dict:
+    from django.db import connection
+
+    from consultations.models import Message
+
+    table = Message._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), count(DISTINCT client_id) FROM {table} WHERE client_id = ANY(%s::uuid[])",
+            [sent_ids],
+        )
+        rows, distinct = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE client_id = ANY(%s::uuid[])", [acked_ids])
+        acked_stored = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT consultation_id FROM {table} GROUP BY consultation_id"
+            " HAVING max(seq) <> count(*) OR min(seq) <> 1) gaps"
+        )
+        gaps = cursor.fetchone()[0]
+    acked = len(set(acked_ids))
+    return {
+        "sent": len(sent_ids),
+        "acked": acked,
+        "refused": refused,
+        "stored": rows,
+        "acked_stored": acked_stored,
+        "duplicates": rows - distinct,
+        "seq_gaps": gaps,
+        "ok": acked_stored == acked and rows == distinct and rows <= len(sent_ids) - refused and gaps == 0,
+    }
+
+
+# --- the load ------------------------------------------------------------------------------------------
+def run_load(work: Path, label: str, proto: str, pairs: int, trees: dict, pg_db: str, extra: list) -> dict:
+    out = work / f"{label}.json"
+    cmd = [
+        PY,
+        str(ROOT / "bench" / "cpu_pg.py"),
+        pg_db,
+        str(work / "bench-peer" / "ws_load.py"),
+        *extra,
+        "--proto",
+        proto,
+        "--pairs",
+        str(pairs),
+        "--interval",
+        "1.0",
+        "--duration",
+        str(SECONDS),
+        "--label",
+        label,
+        "--out",
+        str(out),
+        "--cpu-trees",
+        *[f"{k}={v}" for k, v in trees.items() if v],
+    ]
+    env = {**os.environ, "ACKED_OUT": str(work / f"{label}-acked.json")}
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+    return json.loads(out.read_text())
+
+
+def summary(result: dict) -> dict:
+    window = result.get("cpu_window") or {}
+    pct = window.get("cpu_pct", {})
+    wall = window.get("wall_s", 0)
+    cpu_s = sum(pct.values()) / 100 * wall
+    delivered = max(1, result["delivered"])
+    return {
+        "offered": result["offered_msgs_per_s"],
+        "delivered_per_s": result["delivered_msgs_per_s"],
+        "lost": result["lost"],
+        "p50": result["lat_p50_ms"],
+        "p99": result["lat_p99_ms"],
+        "cpu_ms": 1000 * cpu_s / delivered,
+        "cpu_split": {k: round(10 * v * wall / delivered, 3) for k, v in pct.items()},  # ms/msg per tree
+        "busy": window.get("machine_busy_pct"),
+        "errors": result.get("error_frames", {}),
+        "connect_errors": result["connect_errors"],
+    }
+
+
+def main() -> int:
+    db_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not db_url.startswith(("postgres://", "postgresql://")) or not redis_url:
         print(
-            f"  sent {len(sent_ids)}  stored {stored}  relayed live {received}  "
-            f"not relayed by the end {len(sent_ids) - received} (stored: clients get them by sync)  "
-            f"errors {len(errors)}"
+            "chat bench: needs DATABASE_URL=postgres://... and REDIS_URL=redis://... (the production shape)"
         )
-        print(f"  throughput {received / SECONDS:.0f} msg/s offered {PAIRS * RATE:.0f} msg/s")
-        print(f"  latency p50 {p(0.5):.1f} ms  p99 {p(0.99):.1f} ms  max {p(1.0):.1f} ms")
-        print(
-            f"  server CPU while sending: {cpu:.2f} s = {cpu * 1000 / max(1, len(sent_ids)):.2f} ms/message"
-        )
-        return 0 if stored == len(sent_ids) else 1  # losing a stored message is the failure
+        return 2
+    parts = urlsplit(db_url)
+    pg = {
+        "url": db_url,
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": parts.username or "postgres",
+        "password": parts.password or "",
+    }
+    work = Path(tempfile.mkdtemp(prefix="hellopet-chatbench-"))
+    base = PORT or free_port()
+    peer_port, app_port = (base, base + 1) if PORT else (free_port(), free_port())
+    if not PORT and WORKERS > 1:
+        raise SystemExit("BENCH_WORKERS > 1 needs BENCH_PORT (workers listen on BENCH_PORT+1, +3, ...)")
+    rpid = redis_pid(redis_url)
+    rows = []
+    try:
+        peer = prepare_peer(work, pg)
+        env = app_env(work)
+        env["DATABASE_URL"] = fresh_database_url(db_url, APP_DB)
+        subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        max_pairs = max(RATES) // 2
+        sessions = setup_app(env, max_pairs, app_port)
+        from django.db import connections
+
+        connections.close_all()
+        for rate in RATES:
+            pairs = rate // 2
+            proc = start_peer(peer, peer_port, pg)
+            try:
+                peer_result = run_load(
+                    work,
+                    f"peer-{rate}",
+                    "socketio",
+                    pairs,
+                    {"server": proc.pid, "redis": rpid},
+                    PEER_DB,
+                    [f"ws://127.0.0.1:{peer_port}/socket.io/?EIO=4&transport=websocket&pair={{pair}}"],
+                )
+            finally:
+                stop(proc)
+            session_file = work / f"sessions-{rate}.json"
+            ports = app_ports(app_port)
+            session_file.write_text(
+                json.dumps(
+                    [
+                        {
+                            "url": f"ws://127.0.0.1:{route(s['path'], ports)}{s['path']}",
+                            "a": s["a"],
+                            "b": s["b"],
+                        }
+                        for s in sessions[:pairs]
+                    ]
+                )
+            )
+            ids_file = work / f"ids-{rate}.json"
+            procs = start_app(env, app_port)
+            proc = procs[0]
+            spy = None
+            if os.environ.get(
+                "BENCH_PYSPY"
+            ):  # a profile of the app's server over the case (collapsed stacks)
+                spy = subprocess.Popen(
+                    [
+                        str(Path(PY).parent / "py-spy"),
+                        "record",
+                        "-p",
+                        str(proc.pid),
+                        "-s",
+                        "-r",
+                        "50",
+                        "-f",
+                        "raw",
+                        "-o",
+                        f"{os.environ['BENCH_PYSPY']}-{rate}.txt",
+                        "-d",
+                        str(int(SECONDS + 30)),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            try:
+                time.sleep(1.0)
+                trees = {f"server{n}": p.pid for n, p in enumerate(procs)}
+                app_result = run_load(
+                    work,
+                    f"app-{rate}",
+                    "hellopet",
+                    pairs,
+                    {**trees, "redis": rpid},
+                    APP_DB,
+                    [
+                        "--sessions",
+                        str(session_file),
+                        "--origin",
+                        f"http://127.0.0.1:{app_port}",
+                        "--sent-ids",
+                        str(ids_file),
+                    ],
+                )
+            finally:
+                if spy is not None:
+                    spy.send_signal(signal.SIGINT)
+                    spy.wait(timeout=30)
+                for p in procs:
+                    stop(p)
+            refused = sum(app_result.get("error_frames", {}).values())
+            check = exactly_once(
+                json.loads(ids_file.read_text()),
+                json.loads((work / f"app-{rate}-acked.json").read_text()),
+                refused,
+            )
+            connections.close_all()
+            rows.append((rate, summary(peer_result), summary(app_result), check))
+            print_case(rows[-1])
+        print_table(rows)
+        return 0 if all(check["ok"] for *_, check in rows) else 1
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def fmt(v, spec=".1f"):
+    return "-" if v is None else format(v, spec)
+
+
+def print_case(row) -> None:
+    rate, peer, app, check = row
+    print(f"chat @ {rate} msg/s: peer {json.dumps(peer)}", flush=True)
+    print(f"chat @ {rate} msg/s: app  {json.dumps(app)}", flush=True)
+    print(
+        f"  exactly-once: sent {check['sent']}, acknowledged {check['acked']} (all stored: "
+        f"{check['acked_stored'] == check['acked']}), refused {check['refused']}, stored {check['stored']}, "
+        f"duplicates {check['duplicates']}, consultations with a seq gap {check['seq_gaps']} -> "
+        f"{'OK' if check['ok'] else 'FAILED'}",
+        flush=True,
+    )
+
+
+def print_table(rows) -> None:
+    print()
+    print(
+        f"chat: Node peer (1 process) vs HELLOPET! ({WORKERS} uvicorn process(es), rooms routed by "
+        f"consultation), {SECONDS:.0f} s per case, "
+        "1 msg/s per socket; CPU = server + PostgreSQL backends + Redis"
+    )
+    print(
+        "| offered | side | delivered live msg/s | lost | p50 ms | p99 ms | CPU ms/msg | machine busy % "
+        "| refused |"
+    )
+    print("|" + "---|" * 9)
+    for rate, peer, app, _ in rows:
+        for name, s in (("peer", peer), ("app", app)):
+            refused = sum(s["errors"].values()) if s["errors"] else 0
+            print(
+                f"| {rate} | {name} | {fmt(s['delivered_per_s'])} | {s['lost']} | {fmt(s['p50'])} | "
+                f"{fmt(s['p99'])} | {fmt(s['cpu_ms'], '.2f')} | {fmt(s['busy'], '.0f')} | {refused} |"
+            )
+    print()
+    for rate, _, _, check in rows:
+        print(
+            f"exactly-once @ {rate}: acknowledged {check['acked']}, of them stored {check['acked_stored']}; "
+            f"stored {check['stored']} of {check['sent']} sent ({check['refused']} refused busy/limited, "
+            f"the rest in flight when the client closed, never acknowledged); "
+            f"duplicates {check['duplicates']}, seq gaps {check['seq_gaps']}: "
+            f"{'OK' if check['ok'] else 'FAILED'}"
+        )
 
 
 if __name__ == "__main__":

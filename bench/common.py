@@ -25,6 +25,6 @@ def fresh_database_url(url: str, name: str) -> str:
         "-U",
         parts.username or "postgres",
     ]
-    subprocess.run(["dropdb", "--if-exists", *args, name], env=env, check=False)
+    subprocess.run(["dropdb", "--if-exists", "--force", *args, name], env=env, check=False)
     subprocess.run(["createdb", *args, name], env=env, check=True)
     return urlunsplit(parts._replace(path=f"/{name}"))

@@ -14,8 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,6 +87,7 @@ def message_to_event(
     return {
         "type": "message",
         "id": message.pk,
+        "seq": message.seq,
         "client_id": str(message.client_id),
         "sender": sender,
         "body": message.body,
@@ -115,8 +115,9 @@ def message_send(
     `broadcast=True` (HTTP callers) announces a new message to the group after commit; the consumer
     sends it itself, straight from its event loop.
 
-    Cost of the usual case: one INSERT. The unique constraint decides duplicates, so there is no
-    SELECT first.
+    Cost of the usual case: the counter UPDATE (which takes the message's `seq` and locks the
+    consultation's numbering until commit) and one INSERT. The unique constraint decides duplicates,
+    so there is no SELECT first; a refused duplicate rolls its number back.
     """
     message = Message(
         consultation=consultation,
@@ -128,11 +129,7 @@ def message_send(
         attachment_height=attachment_height,
     )
     try:
-        if connection.in_atomic_block:
-            with transaction.atomic():  # a savepoint keeps the caller's transaction usable
-                message.save(force_insert=True)
-        else:
-            message.save(force_insert=True)  # autocommit (the consumer): exactly one statement
+        message.save(force_insert=True)  # its own transaction (or savepoint): seq, INSERT, commit
     except IntegrityError:
         if message.attachment:  # the file was written before the INSERT failed
             message.attachment.storage.delete(message.attachment.name)
@@ -155,30 +152,79 @@ def messages_after(
     """Stored messages with id > after_id, oldest first, at most `limit` (senders loaded)."""
     consultation_id = getattr(consultation, "pk", consultation)
     return list(
-        Message.objects.filter(consultation_id=consultation_id, id__gt=after_id)
+        Message.objects.filter(consultation_id=consultation_id, seq__gt=seq_of_id(consultation_id, after_id))
         .select_related("sender")
-        .order_by("id")[:limit]
+        .order_by("consultation_id", "seq")[:limit]
     )
 
 
-def sync_events(consultation: Consultation, after_id: int):
-    """Yield pages (lists of `message` events) of everything after `after_id`, then the last id.
+def seq_of_id(consultation_id, after_id: int) -> int:
+    """The cursor `after=<id>` as a seq: the seq of the newest message with id <= after_id (0 if none).
 
-    A generator of ("page", [events]) and finally ("synced", last_id); the consumer sends each page as
-    it comes so a long history is never held twice in memory.
+    Ids and seqs grow together within a consultation (both are taken under the same lock), so "id > N"
+    and "seq > seq_of_id(N)" name the same messages. ORDER BY (consultation, id) keeps PostgreSQL on the
+    (consultation, id) index instead of walking the primary key.
     """
-    last_id = after_id
+    if after_id <= 0:
+        return 0
+    seq = (
+        Message.objects.filter(consultation_id=consultation_id, id__lte=after_id)
+        .order_by("-consultation_id", "-id")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return seq or 0
+
+
+def messages_after_seq(consultation_id, after_seq: int, limit: int = SYNC_PAGE_SIZE) -> list[Message]:
+    """Stored messages with seq > after_seq, in seq order, at most `limit` (senders not loaded).
+
+    Filter and order match the (consultation, seq) unique index, so a sync of the newest messages
+    reads only those rows however long the conversation is (tests assert the plan on PostgreSQL).
+    """
+    return list(
+        Message.objects.filter(consultation_id=consultation_id, seq__gt=after_seq).order_by(
+            "consultation_id", "seq"
+        )[:limit]
+    )
+
+
+def newest(consultation_id) -> tuple[int, int]:
+    """(id, seq) of the newest stored message, (0, 0) for none."""
+    row = (
+        Message.objects.filter(consultation_id=consultation_id)
+        .order_by("-consultation_id", "-seq")
+        .values_list("id", "seq")
+        .first()
+    )
+    return row or (0, 0)
+
+
+def sync_events(consultation: Consultation, after_id: int | None = None, *, after_seq: int | None = None):
+    """Yield pages (lists of `message` events) of everything after the cursor, then the last position.
+
+    The cursor is `after_seq` (the protocol's gapless one) or, for older clients, `after_id`. A
+    generator of ("page", [events]) and finally ("synced", last_id, last_seq); the consumer sends each
+    page as it comes so a long history is never held twice in memory. When nothing is newer, the last
+    position is the newest stored message (never beyond what exists).
+    """
+    if after_seq is None:
+        after_seq = seq_of_id(consultation.pk, after_id or 0)
+    senders = {
+        consultation.owner_id: participant_info(consultation, consultation.owner),
+        consultation.vet_id: participant_info(consultation, consultation.vet),
+    }
+    last_id, last_seq = None, after_seq
     while True:
-        rows = messages_after(consultation, last_id, SYNC_PAGE_SIZE)
+        rows = messages_after_seq(consultation.pk, last_seq, SYNC_PAGE_SIZE)
         if rows:
-            last_id = rows[-1].pk
-            yield "page", [message_to_event(m, consultation=consultation) for m in rows]
+            last_id, last_seq = rows[-1].pk, rows[-1].seq
+            yield "page", [message_to_event(m, sender=senders[m.sender_id]) for m in rows]
         if len(rows) < SYNC_PAGE_SIZE:
             break
-    if last_id == after_id:
-        # Nothing newer: report the newest stored id (never above what exists).
-        last_id = consultation.messages.aggregate(last=Max("id"))["last"] or 0
-    yield "synced", last_id
+    if last_id is None:
+        last_id, last_seq = newest(consultation.pk)
+    yield "synced", last_id, last_seq
 
 
 def mark_read(*, consultation: Consultation | uuid.UUID, user, up_to: int) -> int | None:
@@ -243,14 +289,32 @@ def presence_refresh(consultation_id, user_id) -> None:
         presence_join(consultation_id, user_id)
 
 
-def online_user_ids(consultation_id, user_ids) -> set[int]:
+def presence_counts(consultation_id, user_ids) -> dict[int, int]:
+    """{user_id: open sockets in the room, over every server process} (0 for none)."""
     keys = {_presence_key(consultation_id, uid): uid for uid in user_ids}
     found = cache.get_many(list(keys))
-    return {keys[key] for key, count in found.items() if count and count > 0}
+    return {uid: max(0, int(found.get(key) or 0)) for key, uid in keys.items()}
+
+
+def online_user_ids(consultation_id, user_ids) -> set[int]:
+    return {uid for uid, count in presence_counts(consultation_id, user_ids).items() if count > 0}
+
+
+def presence_refresh_many(pairs) -> None:
+    """The per-process heartbeat: keep every (consultation id, user id) of this process's live sockets
+    from expiring. One call per minute for the whole process, not a task per socket."""
+    for consultation_id, user_id in pairs:
+        presence_refresh(consultation_id, user_id)
 
 
 def vet_seen(user_id) -> None:
     VetProfile.objects.filter(user_id=user_id).update(last_seen_at=timezone.now())
+
+
+def vets_seen(user_ids) -> None:
+    """One UPDATE for every vet with a live socket in this process (the heartbeat's batch)."""
+    if user_ids:
+        VetProfile.objects.filter(user_id__in=list(user_ids)).update(last_seen_at=timezone.now())
 
 
 # --- broadcasting ------------------------------------------------------------------------------------
@@ -270,12 +334,28 @@ def group_send_event(consultation_id, event: dict, *, exclude_channel: str | Non
         logger.exception("chat relay to consultation %s failed", consultation_id)
 
 
-def relay(event: dict, *, exclude_channel: str | None = None, user_id: int | None = None) -> dict:
+def dumps(event: dict) -> str:
+    return json.dumps(event, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def relay(
+    event: dict,
+    *,
+    exclude_channel: str | None = None,
+    user_id: int | None = None,
+    text: str | None = None,
+    origin: str | None = None,
+    room_sockets: int | None = None,
+) -> dict:
     """The channel-layer message that carries a protocol event: the JSON is encoded once, here, not
-    once per receiving socket."""
+    once per receiving socket. `origin` names the server process that already delivered it to its own
+    sockets (they skip it); `room_sockets` (presence changes) tells other processes how many sockets
+    the room has in all, so each knows whether it must relay through the layer at all."""
     return {
         "type": "chat.relay",
-        "text": json.dumps(event, cls=DjangoJSONEncoder, ensure_ascii=False),
+        "text": text if text is not None else dumps(event),
+        "origin": origin,
+        "room_sockets": room_sockets,
         "event": event["type"],
         "status": event.get("status"),
         "exclude": exclude_channel,

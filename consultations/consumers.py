@@ -1,35 +1,75 @@
-"""The chat WebSocket: thin, the work is in consultations/chat.py. Protocol: docs/chat-protocol.md.
+"""The chat WebSocket: thin, the work is in consultations/chat.py (services), chat_store.py (batched
+writes) and chat_live.py (per-process writer, rooms, heartbeat). Protocol: docs/chat-protocol.md.
 
-Per message the consumer does one INSERT and one group_send. Everything it needs to build the event
-(who the sender is, their role, the consultation) is loaded once on connect.
+Per message the consumer hands the send to the process's writer (one transaction for many sends),
+answers the sender after COMMIT and hands the event to the room's other sockets in this process; the
+channel layer carries it only when the room has sockets in another process. Everything it needs to
+build the event (who the sender is, their role, the consultation) is loaded once on connect.
 """
 
 import asyncio
 import json
 import logging
+import re
 import time
 import uuid
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.core.serializers.json import DjangoJSONEncoder
+from channels.layers import get_channel_layer
 
-from . import chat
+from . import chat, chat_live
 from .access import consultation_participant_role, consultations_visible_to
+from .chat_store import Send
 
 logger = logging.getLogger(__name__)
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_NOT_OPEN = 4409
+CLOSE_SERVER_ERROR = 1011  # the channel layer failed under a live socket
+CLOSE_TRY_AGAIN_LATER = 1013  # Redis (channel layer / presence) is down: reconnect with back-off
 
-MAX_FRAME_CHARS = 16_000  # a 4,000-character body is at most ~4x that in escaped JSON
+# A 4,000-character body may be escaped by the client up to 12 characters per character (\ud83d\ude00
+# for one emoji), so the frame limit leaves room for that; the body limit is checked after decoding.
+MAX_FRAME_CHARS = 12 * 4000 + 1000
 MESSAGE_RATE = (20, 10.0)  # 20 messages per 10 s per connection
 FRAME_RATE = (120, 10.0)  # every frame counts (typing, read, sync too)
 STATUS_RECHECK_SECONDS = 15.0
+# The away notification's check (is the other side in the room anywhere?) runs at most this often per
+# consultation and recipient in a process, and never when the recipient has a socket in this process.
+AWAY_CHECK_SECONDS = 5.0
+
+_CLIENT_ID = re.compile(r'"client_id"\s*:\s*"([0-9A-Fa-f-]{32,36})"')
+
+
+def _redis_errors() -> tuple:
+    errors: tuple = (ConnectionError, OSError, TimeoutError)
+    try:
+        import redis.exceptions
+
+        errors += (redis.exceptions.RedisError,)
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    return errors
+
+
+REDIS_ERRORS = _redis_errors()
+
+
+def _is_disconnect(error: BaseException) -> bool:
+    # uvicorn raises ClientDisconnected (an OSError) when we write to a socket the client has left, and
+    # a RuntimeError when the socket closed before its consumer saw the disconnect; daphne and the test
+    # communicator never raise. Routine, not an error.
+    if type(error).__name__ == "ClientDisconnected":
+        return True
+    return isinstance(error, RuntimeError) and "after sending 'websocket.close'" in str(error)
 
 
 class TokenBucket:
+    __slots__ = ("capacity", "rate", "tokens", "stamp")
+
     def __init__(self, capacity: int, per_seconds: float):
         self.capacity = capacity
         self.rate = capacity / per_seconds
@@ -52,54 +92,128 @@ class ProtocolError(Exception):
         self.code, self.detail, self.extra = code, detail, extra
 
 
-def _dumps(event: dict) -> str:
-    return json.dumps(event, cls=DjangoJSONEncoder, ensure_ascii=False)
+_away_checked: dict = {}  # (consultation id, recipient id) -> monotonic time of the last check
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
     joined = False
+    room = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.background = set()  # fire-and-forget tasks, referenced until done
 
-    heartbeat = None
+    # --- the ASGI loop ------------------------------------------------------------------------------
+    async def __call__(self, scope, receive, send):
+        """Channels' loop, minus two costs per frame: a new task per received frame and a thread hop
+        to close old database connections (this consumer never touches the ORM on the event loop).
+        Client frames are handled one at a time; channel-layer events in a task of their own."""
+        self.scope = scope
+        self.base_send = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        layer_task = None
+        try:
+            while True:
+                message = await receive()
+                kind = message["type"]
+                if kind == "websocket.receive":
+                    await self.websocket_receive(message)
+                elif kind == "websocket.connect":
+                    await self.websocket_connect(message)
+                    if self.joined:
+                        layer_task = asyncio.ensure_future(self._layer_loop())
+                elif kind == "websocket.disconnect":
+                    await self.websocket_disconnect(message)
+        except StopConsumer:
+            pass
+        finally:
+            if layer_task is not None:
+                layer_task.cancel()
 
+    async def _layer_loop(self):
+        try:
+            while True:
+                event = await self.channel_layer.receive(self.channel_name)
+                channel_layer_outage.ok()
+                if event.get("type") == "chat.relay":
+                    await self.chat_relay(event)
+        except asyncio.CancelledError:
+            raise
+        except REDIS_ERRORS as error:
+            if _is_disconnect(error):
+                return
+            channel_layer_outage.failed(error)
+            await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
+        except Exception:
+            logger.exception("chat channel-layer loop failed in consultation %s", self.consultation_id)
+            await self._close_quietly(CLOSE_SERVER_ERROR)
+
+    async def _close_quietly(self, code: int):
+        try:
+            await self.close(code=code)
+        except Exception as error:  # the client is gone already
+            logger.debug("chat close after the client left: %s", error)
+
+    # --- connect / disconnect -----------------------------------------------------------------------
     async def connect(self):
-        # Accept first, then close with our code: a close before accept reaches the browser as a bare
-        # HTTP 403 and the client could not tell "log in again" from "this chat has ended".
-        await self.accept()
+        # Refusals: accept, then close with our code — a close before accept reaches the browser as a
+        # bare HTTP 403 and the client could not tell "log in again" from "this chat has ended".
+        # Admission: the socket joins its room *before* the handshake completes, so a client that
+        # sends (or expects its partner's messages) right after `open` is already in the room.
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            await self.accept()
             await self.close(code=CLOSE_NOT_LOGGED_IN)
             return
         self.user = user
         self.consultation_id = self.scope["url_route"]["kwargs"]["consultation_id"]
+        # Thread-sensitive (Channels' one database thread), deliberately: Django's connection handle
+        # lives in context-local storage that every socket's task inherits, so running these in
+        # parallel threads let two threads drive one pooled psycopg connection at once (measured: the
+        # writer hung at 2,000 sockets). The hot path (message.send) does not come here.
         outcome = await database_sync_to_async(self._load)()
         if outcome != "ok":
+            await self.accept()
             await self.close(code=outcome)
             return
         self.group = chat.group_name(self.consultation_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.joined = True
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except REDIS_ERRORS as error:
+            channel_layer_outage.failed(error)
+            await database_sync_to_async(self._leave)()
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
+        channel_layer_outage.ok()
         self.message_bucket = TokenBucket(*MESSAGE_RATE)
         self.frame_bucket = TokenBucket(*FRAME_RATE)
         self.checked_at = time.monotonic()
         self.max_delivered = 0
+        self.room = chat_live.join(self.consultation_id, self)
+        self.room.remote = self.room_sockets > len(self.room.sockets)
+        await self.accept()
+        self.joined = True
+        chat_live.ensure_heartbeat()
         # Tell the newcomer where the other side stands, then tell the room the newcomer is here.
         for user_id in self.participant_ids:
             if user_id != user.pk:
-                await self.send_event(
-                    {"type": "presence", "user_id": user_id, "online": user_id in self.online}
-                )
+                online = user_id in self.online or self.room.has_user(user_id)
+                await self.send_event({"type": "presence", "user_id": user_id, "online": online})
         for user_id, last_read in self.reads.items():
             if last_read:
                 await self.send_event({"type": "read", "user_id": user_id, "up_to": last_read})
-        await self.broadcast({"type": "presence", "user_id": user.pk, "online": True}, exclude_self=True)
-        self.heartbeat = asyncio.ensure_future(self._heartbeat())
+        await self.room_send(
+            {"type": "presence", "user_id": user.pk, "online": True},
+            through_layer=True,
+            room_sockets=self.room_sockets,
+        )
 
     def _load(self):
-        """Runs in a worker thread: access check, presence, read markers; returns "ok" or a close code."""
+        """Runs in a worker thread: access check, presence, read markers; returns "ok" or a close code.
+        Bounded: 3 queries (consultation with owner and vet, read markers, the vet's last_seen_at) and
+        3 cache calls, whatever the room's history."""
         consultation = (
             consultations_visible_to(self.user)
             .select_related("owner", "vet")
@@ -115,42 +229,52 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.consultation = consultation
         self.me = chat.participant_info(consultation, self.user)
         self.participant_ids = (consultation.owner_id, consultation.vet_id)
-        chat.presence_join(consultation.pk, self.user.pk)
-        self.online = chat.online_user_ids(consultation.pk, self.participant_ids)
+        try:
+            chat.presence_join(consultation.pk, self.user.pk)
+            counts = chat.presence_counts(consultation.pk, self.participant_ids)
+            chat_live.cache_outage.ok()
+        except REDIS_ERRORS as error:
+            # Presence is a nicety: without the cache the room still works (shown offline, relayed
+            # through the layer to be safe). The channel layer's own check decides whether to refuse.
+            chat_live.cache_outage.failed(error)
+            counts = {uid: (1 if uid == self.user.pk else 0) for uid in self.participant_ids}
+            counts[self.user.pk] = 1 << 20  # unknown: assume other processes hold sockets
+        self.online = {uid for uid, n in counts.items() if n > 0}
+        self.room_sockets = sum(counts.values())
         self.reads = chat.read_states(consultation)
         if self.me["role"] == "vet":
             chat.vet_seen(self.user.pk)
         return "ok"
 
     async def disconnect(self, code):
-        if not self.joined:
+        if self.room is None:  # refused, or never admitted
             return
         self.joined = False
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        remaining = await database_sync_to_async(self._leave)()
-        await self.broadcast({"type": "presence", "user_id": self.user.pk, "online": remaining > 0})
+        chat_live.leave(self.consultation_id, self)
+        self.room = None
+        try:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        except REDIS_ERRORS as error:
+            channel_layer_outage.failed(error)
+        remaining, room_sockets = await database_sync_to_async(self._leave)()
+        await self.room_send(
+            {"type": "presence", "user_id": self.user.pk, "online": remaining > 0},
+            through_layer=True,
+            room_sockets=room_sockets,
+        )
 
-    def _leave(self) -> int:
+    def _leave(self) -> tuple[int, int]:
         if self.me["role"] == "vet":
             chat.vet_seen(self.user.pk)
-        return chat.presence_leave(self.consultation.pk, self.user.pk)
-
-    async def _heartbeat(self):
-        def refresh():
-            chat.presence_refresh(self.consultation.pk, self.user.pk)
-            if self.me["role"] == "vet":
-                chat.vet_seen(self.user.pk)
-
         try:
-            while True:
-                await asyncio.sleep(chat.PRESENCE_REFRESH_SECONDS)
-                await database_sync_to_async(refresh)()
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            logger.exception("chat presence heartbeat failed")
+            remaining = chat.presence_leave(self.consultation.pk, self.user.pk)
+            room_sockets = sum(chat.presence_counts(self.consultation.pk, self.participant_ids).values())
+        except REDIS_ERRORS as error:
+            chat_live.cache_outage.failed(error)
+            local = chat_live.rooms.get(str(self.consultation_id))
+            remaining = int(bool(local and local.has_user(self.user.pk)))
+            room_sockets = len(local.sockets) if local else 0
+        return remaining, room_sockets
 
     # --- client -> server ---------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
@@ -159,20 +283,30 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             await self.dispatch_frame(text_data, bytes_data)
         except ProtocolError as error:
+            await self._send_error(error)
+        except Exception as error:
+            if _is_disconnect(error):
+                logger.debug("chat client left consultation %s mid-frame", self.consultation_id)
+                return
+            logger.exception("chat frame failed in consultation %s", self.consultation_id)
+            await self._send_error(ProtocolError("server_error", "Could not handle that."))
+
+    async def _send_error(self, error: ProtocolError):
+        try:
             await self.send_event(
                 {"type": "error", "code": error.code, "detail": error.detail, **error.extra}
             )
-        except Exception:
-            logger.exception("chat frame failed in consultation %s", self.consultation_id)
-            await self.send_event(
-                {"type": "error", "code": "server_error", "detail": "Could not handle that."}
-            )
+        except Exception as failure:
+            if not _is_disconnect(failure):
+                raise
 
     async def dispatch_frame(self, text_data, bytes_data):
         if text_data is None:
             raise ProtocolError("bad_frame", "Send JSON text frames.")
         if len(text_data) > MAX_FRAME_CHARS:
-            raise ProtocolError("too_long", f"A frame is limited to {MAX_FRAME_CHARS} characters.")
+            found = _CLIENT_ID.search(text_data, 0, 4000) or _CLIENT_ID.search(text_data)
+            extra = {"client_id": found.group(1)} if found else {}
+            raise ProtocolError("too_long", f"A frame is limited to {MAX_FRAME_CHARS} characters.", **extra)
         if not self.frame_bucket.take():
             raise ProtocolError("rate_limited", "Too many frames; slow down.")
         try:
@@ -182,15 +316,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not isinstance(data, dict):
             raise ProtocolError("bad_json", "The frame must be a JSON object.")
         kind = data.get("type")
-        handler = {
-            "message.send": self.on_message_send,
-            "typing": self.on_typing,
-            "read": self.on_read,
-            "sync": self.on_sync,
-        }.get(kind)
-        if handler is None:
+        if kind == "message.send":
+            await self.on_message_send(data)
+        elif kind == "typing":
+            await self.on_typing(data)
+        elif kind == "read":
+            await self.on_read(data)
+        elif kind == "sync":
+            await self.on_sync(data)
+        else:
             raise ProtocolError("unknown_type", f"Unknown type: {str(kind)[:40]!r}.")
-        await handler(data)
 
     async def on_message_send(self, data):
         raw_client_id = data.get("client_id")
@@ -214,49 +349,87 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if time.monotonic() - self.checked_at > STATUS_RECHECK_SECONDS:
             # The end of a consultation normally arrives as a group event; re-reading the status now and
             # then also covers a dropped event, at one query per STATUS_RECHECK_SECONDS, not per message.
-            await database_sync_to_async(self.consultation.refresh_from_db)(fields=["status"])
             self.checked_at = time.monotonic()
+            await database_sync_to_async(self.consultation.refresh_from_db)(fields=["status"])
         if not chat.chat_is_open(self.consultation):
             await self.send_event(
                 {"type": "error", "code": "chat_closed", "detail": "This consultation is closed.", **extra}
             )
             await self.close(code=CLOSE_NOT_OPEN)
             return
-        # Not thread-sensitive: Channels would otherwise run every consumer's INSERT on one shared
-        # thread, one commit (and its fsync) after another, capping a process at ~1/fsync messages per
-        # second however idle the CPU is (measured ~90 msg/s). In the executor's threads, each with its
-        # own pooled connection, commits overlap and PostgreSQL groups them. Order per socket holds: a
-        # consumer handles its frames one at a time; clients already tolerate a late-committed smaller id.
-        message, created = await database_sync_to_async(chat.message_send, thread_sensitive=False)(
-            consultation=self.consultation, sender=self.user, client_id=client_id, body=body
-        )
-        event = chat.message_to_event(message, sender=self.me, consultation=self.consultation)
-        self.max_delivered = max(self.max_delivered, message.pk)
-        # The sender's copy goes straight down its own socket (the acknowledgement must not depend on
-        # the channel layer); everyone else gets it through the group. A resend only answers the sender.
-        await self.send(text_data=_dumps(event))
-        if created:
-            await self.broadcast(event, exclude_self=True)
-            # Off the acknowledgement's path: an email may take seconds to hand over.
-            task = asyncio.ensure_future(self._notify_if_away(message))
-            self.background.add(task)
-            task.add_done_callback(self.background.discard)
-
-    async def _notify_if_away(self, message):
         try:
-            await database_sync_to_async(chat.notify_if_away, thread_sensitive=False)(
-                consultation=self.consultation, sender_id=self.user.pk, message=message
+            stored = await chat_live.store(Send(self.consultation.pk, self.user.pk, client_id, body))
+        except chat_live.Busy as busy:
+            raise ProtocolError(
+                "busy",
+                "The server is at capacity; resend with the same client_id.",
+                retry_after_ms=busy.retry_after_ms,
+                **extra,
             )
         except Exception:
-            logger.exception("away notification failed in consultation %s", self.consultation_id)
+            # Logged once per outage by the writer; nothing was stored for this send.
+            raise ProtocolError("server_error", "Could not store the message; retry.", **extra)
+        if stored.created:
+            event = {
+                "type": "message",
+                "id": stored.id,
+                "seq": stored.seq,
+                "client_id": str(client_id),
+                "sender": self.me,
+                "body": body,
+                "attachment": None,
+                "created_at": chat._iso(stored.created_at),
+            }
+        else:  # a resend: the stored message, unchanged (it may be a photo sent over HTTP)
+            event = chat.message_to_event(stored.message, sender=self.me, consultation=self.consultation)
+        text = chat.dumps(event)
+        if stored.id > self.max_delivered:
+            self.max_delivered = stored.id
+        # The sender's copy is its acknowledgement: straight down its own socket, after COMMIT. A resend
+        # only answers the sender; a new message goes to the rest of the room.
+        await self.send(text_data=text)
+        if stored.created:
+            await self.room_send(event, text=text)
+            self._maybe_notify_away(stored)
+
+    def _maybe_notify_away(self, stored):
+        recipient = (
+            self.consultation.vet_id
+            if self.user.pk == self.consultation.owner_id
+            else self.consultation.owner_id
+        )
+        if self.room is not None and self.room.has_user(recipient):
+            return  # in the room, here: nothing to check
+        key = (self.consultation.pk, recipient)
+        now = time.monotonic()
+        if now - _away_checked.get(key, -AWAY_CHECK_SECONDS) < AWAY_CHECK_SECONDS:
+            return
+        _away_checked[key] = now
+        if len(_away_checked) > 10_000:
+            _away_checked.clear()
+        task = asyncio.ensure_future(self._notify_if_away(stored))
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _notify_if_away(self, stored):
+        def check():
+            from .models import Message
+
+            message = Message(pk=stored.id, consultation=self.consultation, seq=stored.seq)
+            return chat.notify_if_away(
+                consultation=self.consultation, sender_id=self.user.pk, message=message
+            )
+
+        try:
+            await database_sync_to_async(check)()
+        except Exception:
+            logger.warning("away notification failed in consultation %s", self.consultation_id, exc_info=True)
 
     async def on_typing(self, data):
         is_typing = data.get("is_typing")
         if not isinstance(is_typing, bool):
             raise ProtocolError("invalid", "is_typing must be true or false.")
-        await self.broadcast(
-            {"type": "typing", "user_id": self.user.pk, "is_typing": is_typing}, exclude_self=True
-        )
+        await self.room_send({"type": "typing", "user_id": self.user.pk, "is_typing": is_typing})
 
     async def on_read(self, data):
         up_to = data.get("up_to")
@@ -264,7 +437,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ProtocolError("invalid", "up_to must be a positive message id.")
         if up_to > self.max_delivered:
             # Never mark as read beyond what is stored (a typo would hide every later message).
-            up_to = min(up_to, await database_sync_to_async(self._newest_id)())
+            up_to = min(up_to, (await database_sync_to_async(chat.newest)(self.consultation.pk))[0])
             self.max_delivered = max(self.max_delivered, up_to)
         if up_to < 1:
             return
@@ -272,57 +445,104 @@ class ChatConsumer(AsyncWebsocketConsumer):
             consultation=self.consultation, user=self.user, up_to=up_to
         )
         if moved:
-            await self.broadcast({"type": "read", "user_id": self.user.pk, "up_to": moved}, exclude_self=True)
-
-    def _newest_id(self) -> int:
-        return self.consultation.messages.order_by("-id").values_list("id", flat=True).first() or 0
+            await self.room_send({"type": "read", "user_id": self.user.pk, "up_to": moved})
 
     async def on_sync(self, data):
-        after = data.get("after", 0)
-        if after is None:
-            after = 0
-        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            raise ProtocolError("invalid", "after must be a message id (0 for everything).")
-        pages = await database_sync_to_async(self._sync_texts)(after)
-        for texts in pages[:-1]:
+        if "after_seq" in data:
+            after_seq = data["after_seq"]
+            if not isinstance(after_seq, int) or isinstance(after_seq, bool) or after_seq < 0:
+                raise ProtocolError("invalid", "after_seq must be a sequence number (0 for everything).")
+            cursor = {"after_seq": after_seq}
+        else:
+            after = data.get("after", 0)
+            if after is None:
+                after = 0
+            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                raise ProtocolError("invalid", "after must be a message id (0 for everything).")
+            cursor = {"after_id": after}
+        pages, last_id, last_seq = await database_sync_to_async(self._sync_texts)(**cursor)
+        for texts in pages:
             for text in texts:
                 await self.send(text_data=text)
-        last_id = pages[-1]
         self.max_delivered = max(self.max_delivered, last_id)
-        await self.send_event({"type": "synced", "last_id": last_id})
+        await self.send_event({"type": "synced", "last_id": last_id, "last_seq": last_seq})
 
-    def _sync_texts(self, after: int) -> list:
-        # One thread hop for the whole sync: pages of encoded events, then the last id.
+    def _sync_texts(self, after_id: int = 0, after_seq: int | None = None):
+        # One thread hop for the whole sync: pages of encoded events, then the last position.
         pages = []
-        for kind, value in chat.sync_events(self.consultation, after):
-            pages.append([_dumps(event) for event in value] if kind == "page" else value)
-        return pages
+        for step in chat.sync_events(self.consultation, after_id, after_seq=after_seq):
+            if step[0] == "page":
+                pages.append([chat.dumps(event) for event in step[1]])
+            else:
+                return pages, step[1], step[2]
+        raise AssertionError("sync_events ends with a synced step")
 
     # --- server -> client ---------------------------------------------------------------------------
     async def send_event(self, event: dict):
-        await self.send(text_data=_dumps(event))
+        await self.send(text_data=chat.dumps(event))
 
-    async def broadcast(self, event: dict, *, exclude_self: bool = False):
-        payload = chat.relay(
-            event, exclude_channel=self.channel_name if exclude_self else None, user_id=self.user.pk
-        )
-        try:
-            await self.channel_layer.group_send(self.group, payload)
-        except Exception:
-            # The message is stored; the others recover it with `sync`.
-            logger.exception("chat group_send failed in consultation %s", self.consultation_id)
+    async def room_send(
+        self,
+        event: dict,
+        *,
+        text: str | None = None,
+        through_layer: bool = False,
+        room_sockets: int | None = None,
+    ):
+        """Hand an event to the room's other sockets: those in this process directly, the others (if
+        the room spans processes, or for presence changes, which every process must count) through
+        the channel layer."""
+        if text is None:
+            text = chat.dumps(event)
+        kind, user_id, msg_id = event["type"], self.user.pk, event.get("id")
+        room = chat_live.rooms.get(str(self.consultation_id))
+        if room is not None:
+            for other in tuple(room.sockets):
+                if other is not self:
+                    await other.deliver(text, kind, user_id, msg_id, None)
+        if through_layer or (room is not None and room.remote) or room is None:
+            payload = chat.relay(
+                event, user_id=user_id, text=text, origin=chat_live.PROCESS_ID, room_sockets=room_sockets
+            )
+            try:
+                await self.channel_layer.group_send(self.group, payload)
+            except REDIS_ERRORS as error:
+                # The message is stored; the others recover it with `sync`.
+                channel_layer_outage.failed(error)
+            except Exception:
+                logger.exception("chat group_send failed in consultation %s", self.consultation_id)
 
-    async def chat_relay(self, event):
-        if not self.joined or event.get("exclude") == self.channel_name:
+    async def deliver(self, text: str, kind: str, user_id, msg_id, status):
+        if not self.joined:
             return
-        kind = event.get("event", "")
-        if kind in ("typing", "presence") and event.get("user_id") == self.user.pk:
+        if kind in ("typing", "presence") and user_id == self.user.pk:
             return  # about myself (another tab of mine): the client needs only the other side's
-        if event.get("id"):
-            self.max_delivered = max(self.max_delivered, event["id"])
-        await self.send(text_data=event["text"])
-        if kind.startswith("consultation.") and event.get("status"):
-            self.consultation.status = event["status"]
+        if msg_id and msg_id > self.max_delivered:
+            self.max_delivered = msg_id
+        try:
+            await self.send(text_data=text)
+        except Exception as error:
+            if not _is_disconnect(error):
+                logger.warning("chat delivery failed in consultation %s", self.consultation_id, exc_info=True)
+            return
+        if kind.startswith("consultation.") and status:
+            self.consultation.status = status
             self.checked_at = time.monotonic()
             if not chat.chat_is_open(self.consultation):
-                await self.close(code=CLOSE_NOT_OPEN)
+                await self._close_quietly(CLOSE_NOT_OPEN)
+
+    async def chat_relay(self, event):
+        """An event through the channel layer: from another process, or from HTTP/lifecycle code."""
+        if event.get("origin") == chat_live.PROCESS_ID:
+            return  # delivered to this process's sockets directly already
+        if event.get("exclude") == self.channel_name:
+            return
+        room = self.room
+        if event.get("room_sockets") is not None and room is not None:
+            room.remote = event["room_sockets"] > len(room.sockets)
+        await self.deliver(
+            event["text"], event.get("event", ""), event.get("user_id"), event.get("id"), event.get("status")
+        )
+
+
+channel_layer_outage = chat_live.channel_layer_outage

@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -342,6 +342,9 @@ class Message(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     client_id = models.UUIDField()
+    # Gapless per consultation, in commit order: allocated from the consultation's ChatSequence row,
+    # locked in the same transaction that inserts the message (docs/chat-protocol.md, "Order").
+    seq = models.BigIntegerField()
     body = models.TextField(blank=True)
     attachment = models.FileField(storage=private_storage, upload_to=message_attachment_upload_to, blank=True)
     attachment_width = models.PositiveIntegerField(null=True, blank=True)
@@ -356,11 +359,74 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "sender", "client_id"], name="message_idempotent_client_id"
-            )
+            ),
+            # Also the index `sync` walks: (consultation, seq) range scans, newest or oldest first.
+            models.UniqueConstraint(fields=["consultation", "seq"], name="message_consultation_seq"),
         ]
 
     def __str__(self):
         return f"#{self.pk} in {self.consultation_id}"
+
+    def save(self, *args, **kwargs):
+        # Any ORM creation (photos over HTTP, demo data, admin) takes its seq the same way the chat
+        # writer does: under the consultation's ChatSequence lock, in the inserting transaction.
+        if self.seq is None and self._state.adding:
+            with transaction.atomic(using=kwargs.get("using")):
+                self.seq = ChatSequence.allocate(self.consultation_id, 1)
+                super().save(*args, **kwargs)
+            return
+        super().save(*args, **kwargs)
+
+
+def _db_uuid(connection, value):
+    """A UUID as the backend stores it (SQLite: 32 hex characters; PostgreSQL: uuid)."""
+    value = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    return value if connection.features.has_native_uuid_field else value.hex
+
+
+class ChatSequence(models.Model):
+    """The last `seq` handed out in a consultation's chat.
+
+    Every message INSERT first bumps this row (which locks it until commit), so two transactions writing
+    to the same consultation commit one after the other and `seq` follows commit order with no gaps.
+    Kept out of `Consultation` so a service saving a whole consultation never writes a stale counter.
+    """
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.CASCADE, primary_key=True, related_name="chat_sequence"
+    )
+    last_seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("chat sequence")
+        verbose_name_plural = _("chat sequences")
+
+    def __str__(self):
+        return f"{self.consultation_id} at {self.last_seq}"
+
+    @classmethod
+    def allocate(cls, consultation_id, count: int) -> int:
+        """Reserve `count` numbers; returns the first. Call inside the transaction that inserts the
+        messages: the row stays locked until it commits (or rolls back, which returns the numbers)."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("ChatSequence.allocate must run inside transaction.atomic()")
+        connection = transaction.get_connection()
+        sql = (
+            f"UPDATE {cls._meta.db_table} SET last_seq = last_seq + %s"  # noqa: S608 (our table name)
+            " WHERE consultation_id = %s RETURNING last_seq"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [count, _db_uuid(connection, consultation_id)])
+            row = cursor.fetchone()
+            if row is None:
+                try:
+                    with transaction.atomic():
+                        cls.objects.create(consultation_id=consultation_id, last_seq=count)
+                    return 1
+                except IntegrityError:  # created concurrently: now the UPDATE finds (and waits for) it
+                    cursor.execute(sql, [count, _db_uuid(connection, consultation_id)])
+                    row = cursor.fetchone()
+        return row[0] - count + 1
 
 
 class ReadState(models.Model):

@@ -1,6 +1,7 @@
 """The chat room page, photo messages over HTTP and the private attachment view."""
 
 import datetime
+import logging
 import uuid
 
 from django import forms
@@ -22,6 +23,9 @@ from hellopet.uploads import SafeImageField
 from . import chat
 from .access import consultation_participant_role, get_consultation_for_user
 from .models import Message
+
+logger = logging.getLogger(__name__)
+
 
 UPLOADS_PER_MINUTE = 10
 
@@ -78,6 +82,7 @@ def room(request, pk):
         "can_chat": role is not None and chat.chat_is_open(consultation),
         "history": history,
         "last_id": history[-1].pk if history else 0,
+        "last_seq": history[-1].seq if history else 0,
         "peer": peer,
         "peer_read": reads.get(peer["id"], 0) if peer else 0,
         "photo_client_id": uuid.uuid4(),
@@ -139,7 +144,10 @@ def photo_upload(request, pk):
             broadcast=True,
         )
         if created:
-            chat.notify_if_away(consultation=consultation, sender_id=request.user.pk, message=message)
+            try:
+                chat.notify_if_away(consultation=consultation, sender_id=request.user.pk, message=message)
+            except Exception as error:  # the cache (presence) is down: the photo is stored all the same
+                logger.warning("away notification skipped, cache unavailable: %s", error)
     else:
         message, created = existing, False
     if not _wants_json(request):

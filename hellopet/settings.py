@@ -181,6 +181,12 @@ HEALTHZ_QUEUE_MAX_AGE_SECONDS = env.int("HEALTHZ_QUEUE_MAX_AGE_SECONDS", default
 # Whole-page cache for anonymous visitors (hellopet/pagecache.py): a stored page is served at most this
 # many seconds after it was rendered; row changes make it stale at once. 0 turns the cache off.
 PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=1.0)
+# The chat's per-process writer (consultations/chat_live.py): sends waiting beyond this many are refused
+# with the `busy` error frame and this retry hint, instead of queueing for minutes.
+CHAT_WRITE_QUEUE_LIMIT = env.int("CHAT_WRITE_QUEUE_LIMIT", default=1000)
+CHAT_BUSY_RETRY_MS = env.int("CHAT_BUSY_RETRY_MS", default=500)
+# ... and while the process's event loop runs this late (it is then past its CPU capacity).
+CHAT_BUSY_LAG_MS = env.int("CHAT_BUSY_LAG_MS", default=300)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -20,12 +20,11 @@
 
   var FINAL_CODES = { 4401: "login", 4403: "forbidden", 4409: "closed" };
   var lastId = Number(d.lastId || 0); // newest message id this page holds
-  // Sync cursor: the newest id known for SETTLE_MS. Ids are taken before commit, so a smaller id can
-  // become visible a few milliseconds after a larger one; syncing from an id known for a while (and
-  // dropping duplicates by id) cannot step over such a late message.
-  var SETTLE_MS = 10000;
-  var settled = lastId;
-  var arrivals = [];
+  // Sync cursor: every message up to `seqHeld` (the consultation's gapless sequence number, in commit
+  // order) is on the page. A seq is never taken by a later commit, so `sync after_seq` from here returns
+  // exactly what is missing — including a live relay the channel layer dropped (a gap above seqHeld).
+  var seqHeld = Number(d.lastSeq || 0);
+  var seqsAbove = {}; // seqs held above a gap
   var peerRead = Number(d.peerRead || 0); // the other side has read up to here
   var readSent = 0;
   var pending = {}; // client_id -> {frame, el}; resent (same client_id) after a reconnect
@@ -196,7 +195,7 @@
     insertById(li, ev.id);
     if (empty) empty.hidden = true;
     if (ev.id > lastId) lastId = ev.id;
-    arrivals.push([ev.id, Date.now()]);
+    holdSeq(ev.seq);
     refreshReceipts();
     if (stick) scrollDown();
     if (ev.sender && ev.sender.id !== me) {
@@ -224,18 +223,29 @@
     waiting.failed = true;
   }
 
-  function syncCursor() {
-    var cutoff = Date.now() - SETTLE_MS;
-    arrivals = arrivals.filter(function (arrival) {
-      if (arrival[1] > cutoff) return true;
-      if (arrival[0] > settled) settled = arrival[0];
-      return false;
-    });
-    return settled;
+  function holdSeq(seq) {
+    if (!seq || seq <= seqHeld) return;
+    seqsAbove[seq] = true;
+    while (seqsAbove[seqHeld + 1]) {
+      delete seqsAbove[seqHeld + 1];
+      seqHeld += 1;
+    }
   }
 
   function sync() {
-    return send({ type: "sync", after: syncCursor() });
+    return send({ type: "sync", after_seq: seqHeld });
+  }
+
+  // `busy`: the server is at capacity and stored nothing; resend the same frame (same client_id, so it
+  // is stored at most once) after its hint, doubling with jitter, up to 30 s between tries.
+  function resendLater(clientId, hintMs) {
+    var waiting = pending[clientId];
+    if (!waiting || !waiting.frame) return;
+    waiting.busyTries = (waiting.busyTries || 0) + 1;
+    var ceiling = Math.min(30000, Math.max(100, hintMs || 500) * Math.pow(2, waiting.busyTries - 1));
+    setTimeout(function () {
+      if (pending[clientId] && !pending[clientId].failed) send(pending[clientId].frame);
+    }, ceiling / 2 + Math.random() * (ceiling / 2));
   }
 
   // --- socket ---------------------------------------------------------------------------------------
@@ -310,6 +320,14 @@
         attempts = 0;
         if (!finished) showBanner("");
         if (ev.last_id > lastId) lastId = ev.last_id;
+        if (ev.last_seq > seqHeld) {  // the server sent everything up to last_seq before this
+          seqHeld = ev.last_seq;
+          Object.keys(seqsAbove).forEach(function (s) { if (Number(s) <= seqHeld) delete seqsAbove[s]; });
+          while (seqsAbove[seqHeld + 1]) {
+            delete seqsAbove[seqHeld + 1];
+            seqHeld += 1;
+          }
+        }
         sendRead();
         break;
       case "typing":
@@ -333,6 +351,7 @@
   }
 
   function onError(ev) {
+    if (ev.code === "busy" && ev.client_id) return resendLater(ev.client_id, ev.retry_after_ms);
     if (ev.client_id) markFailed(ev.client_id);
     var text = { too_long: t("tooLong"), rate_limited: t("rateLimited"), chat_closed: t("closed") }[ev.code];
     showBanner(text || t("error"), "error");

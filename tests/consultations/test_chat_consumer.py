@@ -70,7 +70,8 @@ async def test_owner_message_reaches_vet_and_is_stored_first(owner, vet):
     seen = await receive_until(vet_socket, "message")
 
     assert echo == seen
-    assert set(seen) == {"type", "id", "client_id", "sender", "body", "attachment", "created_at"}
+    assert set(seen) == {"type", "id", "seq", "client_id", "sender", "body", "attachment", "created_at"}
+    assert seen["seq"] == 1  # the consultation's first message
     assert seen["client_id"] == frame["client_id"]
     assert seen["body"] == "Kucing saya tidak mau makan"
     assert seen["sender"] == {"id": owner.pk, "name": owner.display_name, "role": "owner"}
@@ -133,7 +134,7 @@ async def test_sync_returns_exactly_the_later_messages_in_order(owner, vet):
         events.append(event)
     assert [e["id"] for e in events] == [e["id"] for e in sent[2:]]
     assert all(e["type"] == "message" for e in events)
-    assert event == {"type": "synced", "last_id": sent[-1]["id"]}
+    assert event == {"type": "synced", "last_id": sent[-1]["id"], "last_seq": 5}
     await owner_socket.disconnect()
     await vet_socket.disconnect()
 
@@ -143,7 +144,7 @@ async def test_sync_pages_through_a_long_history(owner, vet):
     total = chat.SYNC_PAGE_SIZE * 2 + 17
     await Message.objects.abulk_create(
         [
-            Message(consultation=consultation, sender=owner, client_id=uuid.uuid4(), body=f"b{n}")
+            Message(consultation=consultation, sender=owner, client_id=uuid.uuid4(), body=f"b{n}", seq=n + 1)
             for n in range(total)
         ]
     )
@@ -153,7 +154,7 @@ async def test_sync_pages_through_a_long_history(owner, vet):
     while (event := await socket.receive_json_from()) and event["type"] == "message":
         ids.append(event["id"])
     assert len(ids) == total and ids == sorted(ids)
-    assert event == {"type": "synced", "last_id": ids[-1]}
+    assert event == {"type": "synced", "last_id": ids[-1], "last_seq": total}
     await socket.disconnect()
 
 
@@ -161,7 +162,11 @@ async def test_sync_with_nothing_new_reports_the_newest_id(owner, vet):
     _, owner_socket, vet_socket = await pair(owner, vet)
     last = await send_and_ack(owner_socket)
     await owner_socket.send_json_to({"type": "sync", "after": last["id"]})
-    assert await receive_until(owner_socket, "synced") == {"type": "synced", "last_id": last["id"]}
+    assert await receive_until(owner_socket, "synced") == {
+        "type": "synced",
+        "last_id": last["id"],
+        "last_seq": last["seq"],
+    }
     await owner_socket.disconnect()
     await vet_socket.disconnect()
 
@@ -466,6 +471,8 @@ def test_module_constants_match_the_documented_contract():
         4409,
     )
     assert chat.MAX_BODY_CHARS == 4000
+    assert consumers.MAX_FRAME_CHARS == 49_000  # a 4,000-character body escaped at 12 characters each
+    assert (consumers.CLOSE_TRY_AGAIN_LATER, consumers.CLOSE_SERVER_ERROR) == (1013, 1011)
     assert factories  # personas come from tests/conftest.py
 
 

@@ -27,12 +27,14 @@ def send(consultation, sender, body="Halo", client_id=None):
 
 def test_message_send_stores_once_per_client_id(consultation, owner, django_assert_num_queries):
     client_id = uuid.uuid4()
-    with django_assert_num_queries(3):  # inside a transaction: SAVEPOINT, INSERT, RELEASE; no SELECT
+    send(consultation, owner)  # the consultation's first message also creates its sequence counter
+    # Inside a transaction: SAVEPOINT, the counter's UPDATE ... RETURNING (the seq), INSERT, RELEASE.
+    with django_assert_num_queries(4):
         first, created = send(consultation, owner, client_id=client_id)
-    assert created
+    assert created and first.seq == 2
     again, created_again = send(consultation, owner, "edited?", client_id=client_id)
     assert not created_again and again.pk == first.pk and again.body == "Halo"
-    assert Message.objects.count() == 1
+    assert Message.objects.count() == 2
 
 
 def test_same_client_id_from_the_other_participant_is_a_different_message(consultation, owner, vet):
@@ -86,21 +88,23 @@ def test_sync_events_yields_pages_then_the_last_id(consultation, owner, monkeypa
     monkeypatch.setattr(chat, "SYNC_PAGE_SIZE", 2)
     ids = [send(consultation, owner, f"m{n}")[0].pk for n in range(5)]
     steps = list(chat.sync_events(consultation, ids[0]))
-    pages = [[e["id"] for e in value] for kind, value in steps if kind == "page"]
+    pages = [[e["id"] for e in step[1]] for step in steps if step[0] == "page"]
     assert pages == [ids[1:3], ids[3:5]]
-    assert steps[-1] == ("synced", ids[-1])
-    assert list(chat.sync_events(consultation, ids[-1] + 50)) == [("synced", ids[-1])]
+    assert steps[-1] == ("synced", ids[-1], 5)
+    assert list(chat.sync_events(consultation, ids[-1] + 50)) == [("synced", ids[-1], 5)]
+    by_seq = list(chat.sync_events(consultation, after_seq=3))
+    assert [[e["seq"] for e in step[1]] for step in by_seq if step[0] == "page"] == [[4, 5]]
 
 
 def test_sync_of_an_empty_room_reports_zero(consultation):
-    assert list(chat.sync_events(consultation, 0)) == [("synced", 0)]
+    assert list(chat.sync_events(consultation, 0)) == [("synced", 0, 0)]
 
 
 def test_sync_does_not_leak_other_consultations(consultation, owner, vet, other_member):
     elsewhere = make_consultation(other_member, vet)
     send(elsewhere, other_member, "rahasia")
     mine, _ = send(consultation, owner, "punya saya")
-    bodies = [e["body"] for kind, page in chat.sync_events(consultation, 0) if kind == "page" for e in page]
+    bodies = [e["body"] for step in chat.sync_events(consultation, 0) if step[0] == "page" for e in step[1]]
     assert bodies == ["punya saya"] and mine
 
 
@@ -120,6 +124,7 @@ def test_message_event_shape(consultation, owner, vet):
     assert event == {
         "type": "message",
         "id": message.pk,
+        "seq": 1,
         "client_id": str(message.client_id),
         "sender": {"id": vet.pk, "name": vet.full_name, "role": "vet"},
         "body": "Sejak kapan?",
@@ -202,12 +207,18 @@ def test_group_send_failure_is_logged_not_raised(consultation, monkeypatch, capl
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_message_send_in_autocommit_is_a_single_insert(owner, vet, django_assert_num_queries):
+def test_message_send_in_autocommit_takes_its_seq_and_inserts(owner, vet, django_assert_num_queries):
     consultation = make_consultation(owner, vet)
-    with django_assert_num_queries(1) as captured:
-        _, created = send(consultation, owner)
-    assert created and captured.captured_queries[0]["sql"].startswith("INSERT")
-    client_id = Message.objects.get().client_id
-    with django_assert_num_queries(2):  # the duplicate's INSERT fails, then one SELECT
+    send(consultation, owner)  # creates the consultation's sequence counter
+    with django_assert_num_queries(4, exact=False) as captured:
+        second, created = send(consultation, owner)
+    sqls = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("BEGIN", "COMMIT"))]
+    assert created and second.seq == 2
+    assert len(sqls) == 2  # one transaction: the counter's UPDATE ... RETURNING, then the INSERT
+    assert sqls[0].startswith("UPDATE") and "RETURNING" in sqls[0] and sqls[1].startswith("INSERT")
+    client_id = second.client_id
+    with django_assert_num_queries(5, exact=False) as captured:
         _, created = send(consultation, owner, client_id=client_id)
-    assert not created
+    sqls = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("BEGIN", "ROLLBACK"))]
+    assert not created and len(sqls) == 3  # UPDATE, the refused INSERT (its seq rolls back), one SELECT
+    assert send(consultation, owner)[0].seq == 3  # no gap

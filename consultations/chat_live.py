@@ -1,0 +1,246 @@
+"""Per-process machinery of the live chat: the group-commit writer, the room registry, the heartbeat.
+
+- **Writer** (`submit`): every socket's `message.send` joins one queue per process; a single writer
+  stores whatever has queued up while the previous batch committed — one transaction, one COMMIT (and
+  one fsync) for many messages (consultations/chat_store.py). The queue is bounded: beyond
+  `CHAT_WRITE_QUEUE_LIMIT` waiting sends a send is refused with `Busy` (the `busy` error frame with a
+  retry hint) instead of queueing for minutes.
+- **Rooms**: the sockets of each consultation served by this process. A message is handed straight to
+  the room's other local sockets; the channel layer (Redis) carries it only when the room also has
+  sockets in another process (`Room.remote`, learnt from the presence counts in the cache).
+- **Heartbeat**: one task per process refreshes the presence keys of all its sockets and writes the
+  vets' `last_seen_at` in one UPDATE, every PRESENCE_REFRESH_SECONDS — an idle socket costs nothing.
+"""
+
+import asyncio
+import logging
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import connection
+
+from . import chat, chat_store
+
+logger = logging.getLogger(__name__)
+
+PROCESS_ID = uuid.uuid4().hex  # names this server process in relays through the channel layer
+MAX_BATCH = 500
+
+
+class Busy(Exception):
+    def __init__(self, retry_after_ms: int):
+        super().__init__("busy")
+        self.retry_after_ms = retry_after_ms
+
+
+# --- outages: one log line per event, not one traceback per socket ------------------------------------
+class Outage:
+    """Logs the start of an outage once, stays quiet while it lasts, logs the recovery once."""
+
+    def __init__(self, what: str, meanwhile: str):
+        self.what, self.meanwhile = what, meanwhile
+        self.down_since: float | None = None
+
+    def failed(self, error: BaseException) -> None:
+        if self.down_since is None:
+            self.down_since = time.monotonic()
+            logger.error(
+                "%s unavailable (%s: %s); %s", self.what, type(error).__name__, error, self.meanwhile
+            )
+
+    def ok(self) -> None:
+        if self.down_since is not None:
+            logger.warning("%s is back after %.0f s", self.what, time.monotonic() - self.down_since)
+            self.down_since = None
+
+
+channel_layer_outage = Outage("channel layer (Redis)", "chat sockets are closed with 1013 until it is back")
+cache_outage = Outage("cache (Redis)", "chat presence shows people offline until it is back")
+database_outage = Outage("database", "chat sends answer server_error until it is back")
+
+
+# --- the writer ----------------------------------------------------------------------------------------
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
+
+
+def _store_in_writer_thread(items):
+    # The writer thread keeps one connection (from the pool when DATABASE_POOL is on) across batches;
+    # after a failure it is dropped so the next batch starts on a fresh, checked one.
+    try:
+        return chat_store.store_messages(items)
+    except Exception:
+        connection.close()
+        raise
+
+
+def close_writer_connection() -> None:
+    """Close the writer thread's database connection (tests, before dropping the database)."""
+    _executor.submit(lambda: connection.close()).result()
+
+
+class Writer:
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.queue: list = []
+        self.wakeup = asyncio.Event()
+        self.task = loop.create_task(self.run())
+
+    def submit(self, item: chat_store.Send) -> asyncio.Future:
+        # Two signs of overload: sends piling up behind the database, or the event loop itself running
+        # late (frames then wait in socket buffers, where no queue bound sees them). Either way refuse
+        # now, with a retry hint, rather than accept work that would be answered seconds later.
+        if (
+            len(self.queue) >= settings.CHAT_WRITE_QUEUE_LIMIT
+            or loop_lag.seconds * 1000 > settings.CHAT_BUSY_LAG_MS
+        ):
+            raise Busy(settings.CHAT_BUSY_RETRY_MS)
+        future = self.loop.create_future()
+        self.queue.append((item, future))
+        self.wakeup.set()
+        return future
+
+    async def run(self):
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.queue:
+                batch = self.queue[:MAX_BATCH]
+                del self.queue[:MAX_BATCH]
+                try:
+                    results = await self.loop.run_in_executor(
+                        _executor, _store_in_writer_thread, [item for item, _ in batch]
+                    )
+                except Exception as error:
+                    database_outage.failed(error)
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                database_outage.ok()
+                for (_, future), stored in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(stored)
+
+
+_writers: dict = {}
+
+
+def writer() -> Writer:
+    """This process's writer (one per event loop: each test runs in a loop of its own)."""
+    loop = asyncio.get_running_loop()
+    current = _writers.get(loop)
+    if current is None or current.task.done():
+        _writers.clear()  # a finished loop's writer is dead
+        current = _writers[loop] = Writer(loop)
+    return current
+
+
+async def store(item: chat_store.Send) -> chat_store.Stored:
+    """Queue one send and wait for its commit; raises Busy when the queue is full."""
+    return await writer().submit(item)
+
+
+# --- rooms ---------------------------------------------------------------------------------------------
+class Room:
+    __slots__ = ("sockets", "remote")
+
+    def __init__(self):
+        self.sockets: list = []
+        self.remote = False  # some of this room's sockets live in another process
+
+    def has_user(self, user_id: int) -> bool:
+        return any(s.user.pk == user_id for s in self.sockets)
+
+
+rooms: dict[str, Room] = {}
+
+
+def join(consultation_id, consumer) -> Room:
+    room = rooms.get(str(consultation_id))
+    if room is None:
+        room = rooms[str(consultation_id)] = Room()
+    room.sockets.append(consumer)
+    return room
+
+
+def leave(consultation_id, consumer) -> Room | None:
+    room = rooms.get(str(consultation_id))
+    if room is None:
+        return None
+    if consumer in room.sockets:
+        room.sockets.remove(consumer)
+    if not room.sockets:
+        del rooms[str(consultation_id)]
+    return room
+
+
+# --- the heartbeat and the event loop's lag ---------------------------------------------------------------
+_heartbeats: dict = {}
+
+
+class LoopLag:
+    """How late the event loop runs a 50 ms timer, smoothed (an exponential average over ~0.5 s): a
+    cheap, direct measure of how long every socket's next frame waits before this process looks at it.
+    Smoothed, so that one scheduling hiccup does not refuse a burst of sends; sustained lateness does."""
+
+    PERIOD = 0.05
+    WEIGHT = 0.1
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    async def run(self):
+        loop = asyncio.get_running_loop()
+        while True:
+            start = loop.time()
+            await asyncio.sleep(self.PERIOD)
+            late = max(0.0, loop.time() - start - self.PERIOD)
+            self.seconds += self.WEIGHT * (late - self.seconds)
+
+
+loop_lag = LoopLag()
+
+
+def ensure_heartbeat() -> None:
+    loop = asyncio.get_running_loop()
+    tasks = _heartbeats.get(loop)
+    if tasks is None or any(t.done() for t in tasks):
+        for task in _heartbeats.pop(loop, ()):
+            task.cancel()
+        _heartbeats.clear()
+        loop_lag.seconds = 0.0
+        _heartbeats[loop] = (loop.create_task(_heartbeat()), loop.create_task(loop_lag.run()))
+
+
+def _beat(pairs, vet_ids, room_keys):
+    chat.presence_refresh_many(pairs)
+    chat.vets_seen(vet_ids)
+    return {cid: sum(chat.presence_counts(cid, users).values()) for cid, users in room_keys.items()}
+
+
+async def _heartbeat():
+    from channels.db import database_sync_to_async
+
+    while True:
+        await asyncio.sleep(chat.PRESENCE_REFRESH_SECONDS)
+        if not rooms:
+            continue
+        pairs, vets, room_keys = set(), set(), {}
+        for cid, room in list(rooms.items()):
+            for s in room.sockets:
+                pairs.add((s.consultation.pk, s.user.pk))
+                if s.me["role"] == "vet":
+                    vets.add(s.user.pk)
+            room_keys[cid] = room.sockets[0].participant_ids if room.sockets else ()
+        try:
+            totals = await database_sync_to_async(_beat)(pairs, vets, room_keys)
+        except Exception as error:
+            cache_outage.failed(error)
+            continue
+        cache_outage.ok()
+        for cid, total in totals.items():
+            room = rooms.get(cid)
+            if room is not None:  # heals a room whose other process died without saying goodbye
+                room.remote = total > len(room.sockets)
