@@ -36,7 +36,7 @@ def violations(page, axe_js: Path) -> list[dict]:
         {
             "rule": v["id"],
             "impact": v["impact"],
-            "nodes": [f"{' '.join(map(str, n['target']))}: {n['failureSummary'][:200]}" for n in v["nodes"][:5]],
+            "nodes": [f"{n['target']}: {n['failureSummary'][:200]}" for n in v["nodes"][:5]],
         }
         for v in found
         if v["impact"] in BLOCKING
