@@ -48,7 +48,13 @@ class DirectoryForm(forms.Form):
 
 
 class BookingForm(forms.Form):
-    slot = forms.ChoiceField(label=_("Time"), widget=forms.RadioSelect)
+    slot = forms.ChoiceField(
+        label=_("Time"),
+        widget=forms.RadioSelect,
+        # A slot missing from the choices was free when the page was drawn: someone else took it.
+        error_messages={"invalid_choice": _("That time was just booked by someone else."),
+                        "required": _("Pick a time.")},
+    )  # fmt: skip
     pet_name = forms.CharField(label=_("Pet's name"), max_length=60)
     pet_species = forms.ChoiceField(label=_("Species"), choices=Species.choices)
     notes = forms.CharField(

@@ -29,6 +29,21 @@ MEMBER_CANCEL_BEFORE = dt.timedelta(hours=2)
 BOOKING_HORIZON_DAYS = 30
 
 
+class SlotTaken(ValidationError):
+    """The chosen start is no longer free (someone else booked it first); the page offers the nearest
+    free times of that day instead of a bare error."""
+
+    def __init__(self):
+        super().__init__(_("That time was just booked by someone else."), code="slot_taken")
+
+
+def nearest_slots(free: list[dt.datetime], wanted: dt.datetime | None, *, count: int = 3) -> list[dt.datetime]:
+    """The `count` free starts closest to the one the member wanted, in time order."""
+    if wanted is None:
+        return free[:count]
+    return sorted(sorted(free, key=lambda start: (abs(start - wanted), start))[:count])
+
+
 def is_manager(user, salon: Salon) -> bool:
     return bool(getattr(user, "is_staff", False)) or salon.is_managed_by(user)
 
@@ -185,11 +200,11 @@ def booking_create(
             if local_start not in available_slots(
                 salon=salon, service=service, day=local_start.date(), now=now
             ):
-                raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+                raise SlotTaken()
             ends_at = starts_at + service.duration
             seat = slots.free_seat(_busy(salon, starts_at, ends_at, now), starts_at, ends_at, salon.capacity)
             if seat is None:  # available_slots just said free; only a bug gets here
-                raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+                raise SlotTaken()
             deposit = salon.deposit_amount
             booking = Booking.objects.create(
                 salon=salon,
@@ -230,7 +245,7 @@ def booking_create(
                 _notify_managers(salon, kind="grooming.booking_requested", booking=booking)
     except IntegrityError:
         # The database constraint caught a race the lock did not (e.g. code outside this service).
-        raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+        raise SlotTaken()
     return booking
 
 

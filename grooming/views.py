@@ -147,7 +147,9 @@ def book(request, slug):
     free = services.available_slots(salon=salon, service=service, day=day, now=now)
     form = BookingForm(request.POST or None, slots=free, service=service)
     status = 200
+    slot_taken = False
     if request.method == "POST":
+        slot_taken = not form.is_valid() and form.has_error("slot", "invalid_choice")
         if form.is_valid():
             starts_at = form.cleaned_data["slot"]
             try:
@@ -159,6 +161,13 @@ def book(request, slug):
                     pet_species=form.cleaned_data["pet_species"],
                     notes=form.cleaned_data["notes"],
                 )
+            except services.SlotTaken as error:
+                slot_taken = True
+                free = services.available_slots(salon=salon, service=service, day=day, now=now)
+                form = BookingForm(request.POST, slots=free, service=service)
+                form.is_valid()
+                if not form.has_error("slot"):
+                    form.add_error("slot", error)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -167,6 +176,11 @@ def book(request, slug):
                 messages.success(request, _("Booking sent. The salon will confirm it soon."))
                 return redirect(booking)
         status = 400
+    if slot_taken:
+        # Offer the free times closest to the one that was lost, as one-tap choices.
+        wanted = _parse_slot(request.POST.get("slot"))
+        index = {start: i for i, start in enumerate(free)}
+        context["nearest"] = [(index[s], s) for s in services.nearest_slots(free, wanted)]
     context.update(
         {
             "form": form,
@@ -178,6 +192,14 @@ def book(request, slug):
         }
     )
     return render(request, "grooming/book.html", context, status=status)
+
+
+def _parse_slot(value) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
 
 
 def _redirect_to_payment(request, booking: Booking):
