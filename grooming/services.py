@@ -37,7 +37,9 @@ class SlotTaken(ValidationError):
         super().__init__(_("That time was just booked by someone else."), code="slot_taken")
 
 
-def nearest_slots(free: list[dt.datetime], wanted: dt.datetime | None, *, count: int = 3) -> list[dt.datetime]:
+def nearest_slots(
+    free: list[dt.datetime], wanted: dt.datetime | None, *, count: int = 3
+) -> list[dt.datetime]:
     """The `count` free starts closest to the one the member wanted, in time order."""
     if wanted is None:
         return free[:count]
