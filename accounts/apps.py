@@ -13,3 +13,7 @@ class AccountsConfig(AppConfig):
 
         delete_files_with_rows(IdentityVerification, "scan")
         delete_files_with_rows(VetLicence, "document")
+
+        from . import zones
+
+        zones.connect()

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Regency
+from hellopet import timefmt
 from hellopet.uploads import SafeImageField
 
 from .models import Closure, Salon, SalonPhoto, Service, ServiceKind, Species, WeeklyHours
@@ -67,7 +68,7 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, slots=(), service=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = [(s.isoformat(), f"{s:%H:%M}") for s in slots]
+        self.fields["slot"].choices = [(s.isoformat(), timefmt.clock(s)) for s in slots]
         if service is not None:
             self.fields["pet_species"].initial = service.species
 

@@ -16,12 +16,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize(
-    "language, taken_message, nearest_heading",
-    [("id", "Jam itu baru saja dipesan orang lain", "Jam kosong terdekat hari itu"),
-     ("en", "That time was just booked by someone else", "The nearest free times that day")],
+    "language, taken_message, nearest_heading, nearest_times",
+    [("id", "Jam itu baru saja dipesan orang lain", "Jam kosong terdekat hari itu",
+      ["08.30", "09.00", "11.00"]),
+     ("en", "That time was just booked by someone else", "The nearest free times that day",
+      ["8:30 am", "9:00 am", "11:00 am"])],
 )  # fmt: skip
 def test_slot_race_loser_sees_plain_words_and_books_a_nearest_time(
-    live_asgi_server, browser, language, taken_message, nearest_heading
+    live_asgi_server, browser, language, taken_message, nearest_heading, nearest_times
 ):
     base = live_asgi_server
     salon = SalonFactory()
@@ -60,7 +62,7 @@ def test_slot_race_loser_sees_plain_words_and_books_a_nearest_time(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # 10:00-11:00 is taken (one seat, 60 min): the nearest free starts are 08:30, 09:00 and 11:00.
-    assert [label.inner_text() for label in nearest.all()] == ["08:30", "09:00", "11:00"]
+    assert [label.inner_text() for label in nearest.all()] == nearest_times
     nearest.first.click()  # one tap picks that time
     picked = page.locator("input[name=slot]:checked").get_attribute("value")
     assert picked != value
