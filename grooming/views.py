@@ -303,6 +303,13 @@ def booking_review(request, pk):
     booking = get_booking_for_user(request.user, pk)
     if booking.member_id != request.user.pk:
         raise Http404
+    if booking.status != Booking.Status.COMPLETED or Review.objects.filter(booking=booking).exists():
+        # Offered only when a review is possible: after the visit, once.
+        if booking.status != Booking.Status.COMPLETED:
+            messages.info(request, _("You can review the salon once the visit is completed."))
+        else:
+            messages.info(request, _("You already reviewed this visit."))
+        return redirect(booking)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -226,14 +226,22 @@ def test_member_cancels_from_the_page(client_for, owner, booking):
 
 def test_review_page_only_after_completion(client_for, owner, booking):
     c = client_for(owner)
-    response = c.post(f"/grooming/bookings/{booking.pk}/review/", {"rating": 5, "text": "Mantap"})
-    assert response.status_code == 400
+    # Before the visit the form is not offered: back to the booking with a word why.
+    url = f"/grooming/bookings/{booking.pk}/review/"
+    for response in (c.get(url), c.post(url, {"rating": 5, "text": "Mantap"})):
+        assert response.status_code == 302 and response["Location"] == f"/grooming/bookings/{booking.pk}/"
+    assert not Review.objects.exists()
     Booking.objects.filter(pk=booking.pk).update(status="completed")
+    assert c.get(f"/grooming/bookings/{booking.pk}/review/").status_code == 200
     assert c.post(f"/grooming/bookings/{booking.pk}/review/", {"rating": 9, "text": "x"}).status_code == 400
     response = c.post(f"/grooming/bookings/{booking.pk}/review/", {"rating": 5, "text": "Mantap"})
     assert response.status_code == 302
     assert Review.objects.get().rating == 5
     assert "Mantap" in c.get(f"/grooming/{booking.salon.slug}/").content.decode()
+    # Once reviewed, the form is not offered again.
+    again = c.get(f"/grooming/bookings/{booking.pk}/review/")
+    assert again.status_code == 302 and again["Location"] == f"/grooming/bookings/{booking.pk}/"
+    assert "write-review" not in c.get(f"/grooming/bookings/{booking.pk}/").content.decode()
 
 
 def test_my_bookings_lists_mine_and_my_salons(client_for, owner, salon_manager, booking, other_member):
