@@ -229,7 +229,8 @@ def bookings(request):
 @login_required
 def booking_detail(request, pk):
     booking = get_booking_for_user(request.user, pk)
-    return render(request, "grooming/booking_detail.html", _detail_context(request, booking))
+    context = _detail_context(request, booking, **_action_draft(request, booking))
+    return render(request, "grooming/booking_detail.html", context)
 
 
 def _detail_context(request, booking: Booking, **extra) -> dict:
@@ -290,12 +291,27 @@ def booking_action(request, pk, action):
             services.booking_no_show(booking=booking, by=request.user)
             messages.success(request, _("Marked as no-show."))
     except ValidationError as error:
-        # Stay on the page with the reason shown and what was typed kept.
-        form.add_error(None, error)
-        booking.refresh_from_db()
-        context = _detail_context(request, booking, reason_form=form, action_error=action)
-        return render(request, "grooming/booking_detail.html", context, status=400)
+        # Back on the booking's own address (a reload must not re-post the action), with the error shown
+        # once, next to the form it belongs to, and what was typed kept.
+        request.session[ACTION_DRAFT_KEY] = {
+            "booking": booking.pk, "action": action, "reason": reason, "errors": error.messages,
+        }  # fmt: skip
     return redirect(booking)
+
+
+ACTION_DRAFT_KEY = "grooming_action_draft"
+
+
+def _action_draft(request, booking: Booking) -> dict:
+    """The failed action on this booking, if the last post was one: its form (errors and text kept)."""
+    draft = request.session.pop(ACTION_DRAFT_KEY, None)
+    if not isinstance(draft, dict) or draft.get("booking") != booking.pk:
+        return {}
+    form = ReasonForm({"reason": draft.get("reason", "")})
+    form.is_valid()
+    for message in draft.get("errors", []):
+        form.add_error(None, message)
+    return {"reason_form": form, "action_error": draft.get("action")}
 
 
 @login_required

@@ -208,10 +208,19 @@ def test_loser_of_a_slot_gets_a_clear_400(client_for, owner, other_member, salon
     assert Booking.objects.count() == 1
 
 
-def test_manager_decline_without_reason_is_a_400_and_nothing_changes(client_for, salon_manager, booking):
-    response = client_for(salon_manager).post(f"/grooming/bookings/{booking.pk}/decline/", {"reason": ""})
-    assert response.status_code == 400
-    assert "reason" in response.content.decode()
+def test_manager_decline_without_reason_returns_to_the_booking_with_one_error(
+    client_for, salon_manager, booking
+):
+    client = client_for(salon_manager)
+    response = client.post(f"/grooming/bookings/{booking.pk}/decline/", {"reason": "  "}, follow=True)
+    assert response.redirect_chain == [(f"/grooming/bookings/{booking.pk}/", 302)]
+    html = response.content.decode()
+    assert html.count("Berikan alasan kepada pemesan.") == 1
+    assert html.index("Berikan alasan kepada pemesan.") > html.index('id="decline-reason"') - 200
+    assert (
+        "Berikan alasan kepada pemesan."
+        not in client.get(f"/grooming/bookings/{booking.pk}/").content.decode()
+    )
     booking.refresh_from_db()
     assert booking.status == Booking.Status.REQUESTED
     assert client_for(salon_manager).post(f"/grooming/bookings/{booking.pk}/explode/").status_code == 404
