@@ -5,6 +5,7 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from hellopet import timefmt
 
@@ -51,6 +52,17 @@ def clock(value, zone=None):
     if isinstance(value, datetime.datetime):
         value = timefmt.in_zone(value, zone)
     return timefmt.clock(value)
+
+
+@register.filter
+def phone_link(number):
+    """A phone number as a tap-to-call link (tel: with the digits and the leading +)."""
+    if not number:
+        return ""
+    dial = ("+" if str(number).strip().startswith("+") else "") + "".join(
+        ch for ch in str(number) if ch.isdigit()
+    )
+    return format_html('<a href="tel:{}" class="tel-link">{}</a>', dial, number)
 
 
 @register.filter
