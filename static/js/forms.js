@@ -23,4 +23,9 @@
     source.addEventListener("change", apply);
     apply();
   });
+
+  // A form that came back with errors: move focus to its summary (links lead to each field), so a
+  // screen reader announces it and a phone shows it first.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
 })();

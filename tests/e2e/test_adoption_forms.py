@@ -40,3 +40,36 @@ def test_breed_list_follows_the_species_in_the_reader_language(
     assert "Golden Retriever" in dogs and persian not in dogs
     assert page.input_value("select[name=breed]") == ""  # the cat breed does not stay chosen for a dog
     context.close()
+
+
+def test_failed_adoption_form_opens_with_a_summary_linking_to_the_first_error(live_asgi_server, browser):
+    from adoption import services
+    from tests.adoption.factories import PetFactory
+
+    base = live_asgi_server
+    adopter = factories.VerifiedMemberFactory()
+    services.cart_add(user=adopter, pet=PetFactory(name="Kopi"))
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    login_in_browser(page, base, adopter)
+    page.goto(f"{base}/adoption/checkout/")
+    page.fill("textarea[name=why_adopt]", "Ingin memberi rumah")  # one answer given, the rest missing
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert summary.bounding_box()["y"] < 740  # in view on arrival, not 3,800 px down
+    assert "isian perlu diperbaiki" in summary.inner_text()
+    links = summary.locator("a")
+    assert links.count() >= 10
+    assert "why_adopt" not in [link.get_attribute("href") for link in links.all()]
+    first = links.first
+    target = first.get_attribute("href")
+    first.click()
+    assert page.evaluate("location.hash") == target
+    box = page.locator(target).bounding_box()
+    assert 56 <= box["y"] < 740  # the first field with an error is on screen, below the sticky header
+    assert page.input_value("textarea[name=why_adopt]") == "Ingin memberi rumah"  # nothing typed is lost
+    context.close()
