@@ -73,3 +73,39 @@ def test_failed_adoption_form_opens_with_a_summary_linking_to_the_first_error(li
     assert 56 <= box["y"] < 740  # the first field with an error is on screen, below the sticky header
     assert page.input_value("textarea[name=why_adopt]") == "Ingin memberi rumah"  # nothing typed is lost
     context.close()
+
+
+def test_handover_before_the_pickup_time_needs_an_early_pickup_answer(live_asgi_server, browser):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from adoption import services
+    from adoption.models import Application
+    from tests.adoption.factories import ApplicationFactory, PetFactory
+
+    base = live_asgi_server
+    pet = PetFactory(name="Kopi")
+    adopter = factories.VerifiedMemberFactory()
+    application = ApplicationFactory(pet=pet, adopter=adopter)
+    services.application_approve(
+        application=application, by=pet.lister, pickup_at=timezone.now() + dt.timedelta(days=3),
+        pickup_address="Jl. Dago No. 12, Bandung", pickup_phone="+6281299990000",
+    )  # fmt: skip
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    login_in_browser(page, base, adopter)
+    page.goto(f"{base}/adoption/applications/")
+    form = page.locator(f"form[action$='/applications/{application.pk}/received/']")
+    assert "waktu penjemputan" in form.inner_text()
+    form.locator("button").click()  # without the answer: the browser asks for it, nothing is sent
+    application.refresh_from_db()
+    assert application.status == Application.Status.APPROVED
+
+    form.locator("input[name=early]").check()
+    form.locator("button").click()
+    page.wait_for_load_state()
+    application.refresh_from_db()
+    assert application.status == Application.Status.ADOPTED
+    assert "lebih awal dari rencana" in application.events.get(kind="picked_up").note
+    context.close()
