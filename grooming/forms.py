@@ -79,6 +79,27 @@ class BookingForm(forms.Form):
             raise ValidationError(_("Pick a time."))
 
 
+class RescheduleForm(forms.Form):
+    """Only the new time: everything else about the booking (pet, service, deposit) stays."""
+
+    slot = forms.ChoiceField(
+        label=_("New time"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("That time was just booked by someone else."),
+                        "required": _("Pick a time.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [(s.isoformat(), timefmt.clock(s)) for s in slots]
+
+    def clean_slot(self):
+        try:
+            return dt.datetime.fromisoformat(self.cleaned_data["slot"])
+        except (KeyError, ValueError):
+            raise ValidationError(_("Pick a time."))
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -30,6 +30,7 @@ from .forms import (
     PhotoForm,
     ReasonForm,
     ReplyForm,
+    RescheduleForm,
     ReviewForm,
     SalonForm,
     ServiceFormSet,
@@ -312,6 +313,55 @@ def _action_draft(request, booking: Booking) -> dict:
     for message in draft.get("errors", []):
         form.add_error(None, message)
     return {"reason_form": form, "action_error": draft.get("action")}
+
+
+@login_required
+def booking_reschedule(request, pk):
+    """Move my booking to another free time in one step (the deposit stays with it)."""
+    booking = get_booking_for_user(request.user, pk)
+    if booking.member_id != request.user.pk:
+        raise Http404
+    now = timezone.now()
+    if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED) or not (
+        services.member_can_cancel(booking, now)
+    ):
+        messages.info(request, _("This booking can no longer be moved online. Please contact the salon."))
+        return redirect(booking)
+    salon = booking.salon
+    today = now.astimezone(salon.tz).date()
+    days = [today + dt.timedelta(days=i) for i in range(BOOKING_DAYS_SHOWN)]
+    day = _parse_day(request.GET.get("date")) or booking.starts_at.astimezone(salon.tz).date()
+    if day not in days:
+        day = today
+
+    def free_on(d):
+        return [
+            s
+            for s in services.available_slots(
+                salon=salon, service=booking.service, day=d, now=now, exclude=booking.pk
+            )
+            if s != booking.starts_at
+        ]
+
+    free = free_on(day)
+    form = RescheduleForm(request.POST or None, slots=free)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.booking_reschedule(
+                    booking=booking, by=request.user, starts_at=form.cleaned_data["slot"]
+                )
+            except ValidationError as error:
+                form = RescheduleForm(request.POST, slots=free_on(day))
+                form.is_valid()
+                form.add_error("slot" if isinstance(error, services.SlotTaken) else None, error)
+            else:
+                messages.success(request, _("Booking moved. The salon will confirm the new time."))
+                return redirect(booking)
+        status = 400
+    context = {"booking": booking, "salon": salon, "form": form, "day": day, "days": days, "slots": free}
+    return render(request, "grooming/reschedule.html", context, status=status)
 
 
 @login_required
