@@ -17,3 +17,7 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(mark_login, dispatch_uid="accounts-session-login-at")
         delete_files_with_rows(IdentityVerification, "scan")
         delete_files_with_rows(VetLicence, "document")
+
+        from . import zones
+
+        zones.connect()

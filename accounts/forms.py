@@ -17,6 +17,17 @@ class CityChoiceField(forms.ModelChoiceField):
             "queryset", Regency.objects.select_related("province").order_by("province__name", "name")
         )
         kwargs.setdefault("label", _("City / regency"))
+        # 514 choices: static/js/forms.js adds a type-to-filter box; the select still posts the id.
+        kwargs.setdefault(
+            "widget",
+            forms.Select(
+                attrs={
+                    "data-searchable": "",
+                    "data-search-label": _("Type to find your city or regency"),
+                    "data-search-count": _("{n} found"),
+                }
+            ),
+        )
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj):

@@ -162,11 +162,13 @@ def verification_scan(request, pk):
 
 
 @login_required
-@require_POST
 def verification_delete(request, pk):
+    """GET asks for confirmation, saying what is lost (an approved status too); POST deletes."""
     verification = get_identity_verification_for_user(request.user, pk)
     if verification.user_id != request.user.pk:
         raise Http404  # staff use the admin; this button is the member's own
+    if request.method != "POST":
+        return render(request, "accounts/verification_delete.html", {"verification": verification})
     services.verification_delete(verification)
     messages.success(request, _("Your KTP data and scan were deleted."))
     return redirect("verification")

@@ -7,8 +7,9 @@ from .models import Application, Pet
 
 
 def get_pet_for_viewer(user, pk) -> Pet:
-    """Available pets for everyone; any status for the lister, staff, and adopters who applied."""
-    visible = Q(status=Pet.Status.AVAILABLE)
+    """Listed pets (available, reserved, adopted) for everyone, so that shared and notification links
+    keep working after a pet finds a home; any status for the lister, staff, and adopters who applied."""
+    visible = Q(status__in=[Pet.Status.AVAILABLE, Pet.Status.RESERVED, Pet.Status.ADOPTED])
     if user.is_authenticated:
         if user.is_staff:
             visible = Q()

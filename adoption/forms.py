@@ -49,6 +49,18 @@ class PhotoChoiceField(forms.ModelMultipleChoiceField):
         return _("Photo %(n)d") % {"n": obj.position + 1}
 
 
+class BreedSelect(forms.Select):
+    """A breed <select> whose options carry `data-species` (static/js/breed-filter.js shows only the
+    chosen species' breeds; without JavaScript the form still checks the pair)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-species"] = str(instance.species_id)
+        return option
+
+
 class PetForm(forms.ModelForm):
     age_estimate_months = forms.IntegerField(
         label=_("or estimated age (months)"), min_value=0, max_value=360, required=False,
@@ -87,6 +99,11 @@ class PetForm(forms.ModelForm):
         self.fields["species"].queryset = Species.objects.all()
         self.fields["breed"].queryset = Breed.objects.select_related("species")
         self.fields["breed"].required = False
+        self.fields["breed"].label_from_instance = lambda breed: breed.label
+        # Each breed knows its species, so the page can offer only the chosen species' breeds.
+        self.fields["breed"].widget = BreedSelect(
+            choices=self.fields["breed"].choices, attrs={"data-filter-by": self["species"].auto_id}
+        )
         self.fields["fee"].help_text = _("Whole rupiah; 0 for free adoption.")
         self.fields["medical_history"].widget.attrs["rows"] = 3
         self.fields["rehoming_reason"].widget.attrs["rows"] = 3

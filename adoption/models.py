@@ -283,6 +283,11 @@ class Application(models.Model):
         return self.status == self.Status.APPROVED and (self.fee == 0 or self.paid_at is not None)
 
     @property
+    def before_pickup_time(self) -> bool:
+        """Confirming the handover before the planned pickup needs the adopter to say it happened early."""
+        return self.pickup_at is not None and timezone.now() < self.pickup_at
+
+    @property
     def reveals_contacts(self):
         """Pickup address and phones are shared only once the lister approved this adopter."""
         return self.status in (self.Status.APPROVED, self.Status.ADOPTED, self.Status.HANDOVER_FAILED)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hellopet import timefmt
 from notifications.services import notify
 from pets import services as pet_services
 
@@ -398,8 +399,10 @@ def expire_unpaid_reservations(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-def application_confirm_received(*, application: Application, by) -> Application:
-    """The adopter confirms they received the pet: adoption complete, reports start."""
+def application_confirm_received(*, application: Application, by, early: bool = False) -> Application:
+    """The adopter confirms they received the pet: adoption complete, reports start. Before the planned
+    pickup time only when they say the pickup happened earlier than planned (recorded on the timeline),
+    so a stray tap days ahead does not end the adoption process."""
     with transaction.atomic():
         pet = _lock_pet(application.pet_id)
         locked = (
@@ -414,6 +417,13 @@ def application_confirm_received(*, application: Application, by) -> Application
         if locked.fee > 0 and locked.paid_at is None:
             raise ValidationError(_("Pay the adoption fee before the pickup."))
         now = timezone.now()
+        picked_up_early = locked.pickup_at is not None and now < locked.pickup_at
+        if picked_up_early and not early:
+            raise ValidationError(
+                _("The pickup is planned for %(time)s. Confirm from then on, or tell us it happened earlier.")
+                % {"time": timefmt.format_datetime(locked.pickup_at)},
+                code="before_pickup",
+            )
         locked.status = Application.Status.ADOPTED
         locked.adopted_at = now
         locked.next_report_due = timezone.localdate(now) + datetime.timedelta(days=REPORT_INTERVAL_DAYS)
@@ -422,7 +432,10 @@ def application_confirm_received(*, application: Application, by) -> Application
         pet.save(update_fields=["status", "updated_at"])
         CartItem.objects.filter(pet=pet).delete()
         _hand_over_record(pet, adopter=by, now=now)
-        _event(locked, ApplicationEvent.Kind.PICKED_UP, actor=by)
+        note = _("Picked up earlier than planned (%(time)s).") % {
+            "time": timefmt.format_datetime(locked.pickup_at)
+        }
+        _event(locked, ApplicationEvent.Kind.PICKED_UP, actor=by, note=note if picked_up_early else "")
         notify(
             pet.lister,
             kind="adoption.pet_adopted",

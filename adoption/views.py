@@ -331,7 +331,9 @@ def application_pay(request, pk):
 def application_received(request, pk):
     application = get_application_for_adopter(request.user, pk)
     try:
-        services.application_confirm_received(application=application, by=request.user)
+        services.application_confirm_received(
+            application=application, by=request.user, early=request.POST.get("early") == "1"
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:

@@ -22,6 +22,7 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hellopet import timefmt
 from notifications.services import notify
 from payments import services as payment_services
 from pets import services as pet_services
@@ -636,7 +637,7 @@ def consultation_cancel(
             if by.pk == locked.owner_id and locked.status == Status.WAITING:
                 raise ValidationError(
                     _("The vet still has until %(time)s to accept. You can cancel after that.")
-                    % {"time": timezone.localtime(accept_deadline(locked)).strftime("%H:%M")},
+                    % {"time": timefmt.format_time(accept_deadline(locked))},
                     code="too_early",
                 )
             raise ValidationError(_("This consultation can no longer be cancelled."), code="not_cancellable")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Regency
+from hellopet import timefmt
 from hellopet.uploads import SafeImageField
 from hellopet.widgets import use_fast_selects
 
@@ -50,7 +51,13 @@ class DirectoryForm(forms.Form):
 
 
 class BookingForm(forms.Form):
-    slot = forms.ChoiceField(label=_("Time"), widget=forms.RadioSelect)
+    slot = forms.ChoiceField(
+        label=_("Time"),
+        widget=forms.RadioSelect,
+        # A slot missing from the choices was free when the page was drawn: someone else took it.
+        error_messages={"invalid_choice": _("That time was just booked by someone else."),
+                        "required": _("Pick a time.")},
+    )  # fmt: skip
     pet = forms.ChoiceField(label=_("Which pet?"), required=False)
     pet_name = forms.CharField(label=_("Pet's name"), max_length=60, required=False)
     pet_species = forms.ChoiceField(label=_("Species"), choices=Species.choices)
@@ -64,7 +71,7 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, slots=(), service=None, pets=(), profile=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = [(s.isoformat(), f"{s:%H:%M}") for s in slots]
+        self.fields["slot"].choices = [(s.isoformat(), timefmt.clock(s)) for s in slots]
         if service is not None:
             self.fields["pet_species"].initial = service.species
         self.pets = {str(p.pk): p for p in pets}
@@ -87,6 +94,27 @@ class BookingForm(forms.Form):
         if record is None and not (cleaned.get("pet_name") or "").strip() and not self.has_error("pet_name"):
             self.add_error("pet_name", _("Tell the salon your pet's name."))
         return cleaned
+
+    def clean_slot(self):
+        try:
+            return dt.datetime.fromisoformat(self.cleaned_data["slot"])
+        except (KeyError, ValueError):
+            raise ValidationError(_("Pick a time."))
+
+
+class RescheduleForm(forms.Form):
+    """Only the new time: everything else about the booking (pet, service, deposit) stays."""
+
+    slot = forms.ChoiceField(
+        label=_("New time"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("That time was just booked by someone else."),
+                        "required": _("Pick a time.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [(s.isoformat(), timefmt.clock(s)) for s in slots]
 
     def clean_slot(self):
         try:

@@ -43,6 +43,26 @@ def open_now_q(now: dt.datetime | None = None) -> Q:
     return reduce(operator.or_, parts)
 
 
+# Words people type for a species (Indonesian and English, singular and plural, common pet words).
+SPECIES_WORDS = {
+    "kucing": "cat", "cat": "cat", "cats": "cat", "kitten": "cat", "anak kucing": "cat", "meong": "cat",
+    "anjing": "dog", "dog": "dog", "dogs": "dog", "puppy": "dog", "anak anjing": "dog", "guguk": "dog",
+    "kelinci": "rabbit", "rabbit": "rabbit", "rabbits": "rabbit",
+}  # fmt: skip
+
+
+def split_species(q: str) -> tuple[str, str]:
+    """("kucing Bandung") -> ("cat", "Bandung"): a species named in the search filters by the species of
+    the salon's services instead of matching words in its description ("for dogs, not cats")."""
+    words = q.split()
+    for size in (2, 1):
+        for i in range(len(words) - size + 1):
+            species = SPECIES_WORDS.get(" ".join(words[i : i + size]).lower())
+            if species:
+                return species, " ".join(words[:i] + words[i + size :])
+    return "", q
+
+
 def directory(
     *,
     city=None,
@@ -57,6 +77,9 @@ def directory(
     """Listed salons matching the filters, annotated with `from_price` (cheapest matching service),
     `rating_avg`, `review_count` and `rating_shown` (the average once there are enough reviews)."""
     now = now or timezone.now()
+    if q:
+        named, q = split_species(q)
+        species = species or named
     matching = Service.objects.filter(salon=OuterRef("pk"), is_active=True)
     if kind:
         matching = matching.filter(kind=kind)
@@ -118,3 +141,28 @@ def salon_rating(salon: Salon) -> dict:
     )
     shown = stats["avg"] if stats["count"] >= MIN_REVIEWS_FOR_AVERAGE else None
     return {"average": shown, "count": stats["count"], "min_reviews": MIN_REVIEWS_FOR_AVERAGE}
+
+
+def with_card_facts(salons, *, now: dt.datetime | None = None) -> list[Salon]:
+    """Salons from `directory()` with what a card shows: `open_now` and the `cover` photo, computed
+    from the prefetched hours, closures and photos (no query per salon)."""
+    from .services import today_opening
+
+    now = now or timezone.now()
+    salons = list(salons)
+    for salon in salons:
+        opening = today_opening(
+            salon, now=now, hours=salon.hours.all(), closures=[c.date for c in salon.closures.all()]
+        )
+        salon.open_now = any(i.start <= now < i.end for i in opening)
+        salon.cover = next(iter(salon.photos.all()), None)
+    return salons
+
+
+def home_salons(*, city=None, limit: int = 4) -> list[Salon]:
+    """The home page's salon strip: the best rated in the member's city, or anywhere for visitors (and
+    when their city has none yet)."""
+    salons = list(directory(city=city)[:limit]) if city is not None else []
+    if not salons:
+        salons = list(directory()[:limit])
+    return with_card_facts(salons)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hellopet import timefmt
 from notifications.services import notify
 
 from . import slots
@@ -27,6 +28,23 @@ logger = logging.getLogger(__name__)
 
 MEMBER_CANCEL_BEFORE = dt.timedelta(hours=2)
 BOOKING_HORIZON_DAYS = 30
+
+
+class SlotTaken(ValidationError):
+    """The chosen start is no longer free (someone else booked it first); the page offers the nearest
+    free times of that day instead of a bare error."""
+
+    def __init__(self):
+        super().__init__(_("That time was just booked by someone else."), code="slot_taken")
+
+
+def nearest_slots(
+    free: list[dt.datetime], wanted: dt.datetime | None, *, count: int = 3
+) -> list[dt.datetime]:
+    """The `count` free starts closest to the one the member wanted, in time order."""
+    if wanted is None:
+        return free[:count]
+    return sorted(sorted(free, key=lambda start: (abs(start - wanted), start))[:count])
 
 
 def is_manager(user, salon: Salon) -> bool:
@@ -47,18 +65,26 @@ def weekly_hours(salon: Salon, hours=None) -> dict[int, list[tuple[dt.time, dt.t
     return weekly
 
 
-def _busy(salon: Salon, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[slots.Busy]:
+def _busy(
+    salon: Salon, start: dt.datetime, end: dt.datetime, now: dt.datetime, *, exclude: int | None = None
+) -> list[slots.Busy]:
     rows = (
         Booking.objects.filter(salon=salon, status__in=Booking.ACTIVE, starts_at__lt=end, ends_at__gt=start)
         # A deposit hold that ran out no longer blocks (the sweep marks it expired soon after).
         .exclude(status=Booking.Status.AWAITING_PAYMENT, hold_expires_at__lte=now)
+        .exclude(pk=exclude)  # a booking being moved does not block its own new time
         .values_list("starts_at", "ends_at", "seat")
     )
     return [slots.Busy(s, e, seat) for s, e, seat in rows]
 
 
 def available_slots(
-    *, salon: Salon, service: Service, day: dt.date, now: dt.datetime | None = None
+    *,
+    salon: Salon,
+    service: Service,
+    day: dt.date,
+    now: dt.datetime | None = None,
+    exclude: int | None = None,
 ) -> list[dt.datetime]:
     """Free slot starts for `service` on the salon-local `day`, aware in the salon's zone."""
     now = now or timezone.now()
@@ -77,7 +103,7 @@ def available_slots(
         return []
     return slots.free_slots(
         opening=opening,
-        busy=_busy(salon, opening[0].start, opening[-1].end, now),
+        busy=_busy(salon, opening[0].start, opening[-1].end, now, exclude=exclude),
         duration=service.duration,
         step=dt.timedelta(minutes=salon.slot_step_minutes),
         capacity=salon.capacity,
@@ -212,11 +238,11 @@ def booking_create(
             if local_start not in available_slots(
                 salon=salon, service=service, day=local_start.date(), now=now
             ):
-                raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+                raise SlotTaken()
             ends_at = starts_at + service.duration
             seat = slots.free_seat(_busy(salon, starts_at, ends_at, now), starts_at, ends_at, salon.capacity)
             if seat is None:  # available_slots just said free; only a bug gets here
-                raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+                raise SlotTaken()
             deposit = salon.deposit_amount
             booking = Booking.objects.create(
                 salon=salon,
@@ -260,7 +286,7 @@ def booking_create(
                 _notify_managers(salon, kind="grooming.booking_requested", booking=booking)
     except IntegrityError:
         # The database constraint caught a race the lock did not (e.g. code outside this service).
-        raise ValidationError(_("Sorry, this slot is no longer free. Please pick another time."))
+        raise SlotTaken()
     return booking
 
 
@@ -374,6 +400,58 @@ def _refund_deposit(booking: Booking, *, reason: str, by) -> None:
     from payments.services import refund_payment_on_commit
 
     refund_payment_on_commit(payment=booking.payment, reason=reason, by=by)
+
+
+def booking_reschedule(
+    *, booking: Booking, by, starts_at: dt.datetime, now: dt.datetime | None = None
+) -> Booking:
+    """The member moves an upcoming booking to another free time in one step: the deposit (and its
+    payment) stays with the booking, nothing is refunded or charged again. The salon confirms the new
+    time (every salon here confirms its bookings), so a confirmed booking goes back to "waiting for the
+    salon". Same lock and constraint as booking: the salon row lock serialises racing members."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            salon = (
+                Salon.objects.select_for_update().select_related("city__province").get(pk=booking.salon_id)
+            )
+            locked = _locked(booking)
+            if locked.member_id != by.pk:
+                raise PermissionDenied
+            if locked.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
+                raise ValidationError(_("Only an upcoming booking can be moved."))
+            if not member_can_cancel(locked, now):
+                raise ValidationError(
+                    _("Online changes close 2 hours before the start. Please contact the salon.")
+                )
+            if starts_at == locked.starts_at:
+                return locked
+            _release_expired_holds(salon, now)
+            local_start = starts_at.astimezone(salon.tz)
+            free = available_slots(
+                salon=salon, service=locked.service, day=local_start.date(), now=now, exclude=locked.pk
+            )
+            if local_start not in free:
+                raise SlotTaken()
+            ends_at = starts_at + locked.service.duration
+            seat = slots.free_seat(
+                _busy(salon, starts_at, ends_at, now, exclude=locked.pk), starts_at, ends_at, salon.capacity
+            )
+            if seat is None:
+                raise SlotTaken()
+            old_start = locked.starts_at
+            locked.starts_at, locked.ends_at, locked.seat = starts_at, ends_at, seat
+            locked.status = Booking.Status.REQUESTED
+            locked.save(update_fields=["starts_at", "ends_at", "seat", "status", "updated_at"])
+            _record(
+                locked,
+                by=by,
+                note=_("Moved from %(time)s") % {"time": timefmt.format_datetime(old_start, salon.tz)},
+            )
+            _notify_managers(salon, kind="grooming.booking_rescheduled", booking=locked)
+    except IntegrityError:
+        raise SlotTaken()
+    return locked
 
 
 def booking_confirm(*, booking: Booking, by) -> Booking:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("bookings/", views.bookings, name="bookings"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking"),
     path("bookings/<int:pk>/review/", views.booking_review, name="booking_review"),
+    path("bookings/<int:pk>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
     path("bookings/<int:pk>/<slug:action>/", views.booking_action, name="booking_action"),
     path("reviews/<int:pk>/reply/", views.review_reply, name="review_reply"),
     path("manage/", views.manage, name="manage"),

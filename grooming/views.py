@@ -31,6 +31,7 @@ from .forms import (
     PhotoForm,
     ReasonForm,
     ReplyForm,
+    RescheduleForm,
     ReviewForm,
     SalonForm,
     ServiceFormSet,
@@ -172,7 +173,9 @@ def book(request, slug):
         request.POST or None, slots=free, service=service, pets=pets, profile=profile, initial=initial
     )
     status = 200
+    slot_taken = False
     if request.method == "POST":
+        slot_taken = not form.is_valid() and form.has_error("slot", "invalid_choice")
         if form.is_valid():
             starts_at = form.cleaned_data["slot"]
             try:
@@ -185,6 +188,13 @@ def book(request, slug):
                     pet_species=form.cleaned_data["pet_species"],
                     notes=form.cleaned_data["notes"],
                 )
+            except services.SlotTaken as error:
+                slot_taken = True
+                free = services.available_slots(salon=salon, service=service, day=day, now=now)
+                form = BookingForm(request.POST, slots=free, service=service)
+                form.is_valid()
+                if not form.has_error("slot"):
+                    form.add_error("slot", error)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -193,6 +203,11 @@ def book(request, slug):
                 messages.success(request, _("Booking sent. The salon will confirm it soon."))
                 return redirect(booking)
         status = 400
+    if slot_taken:
+        # Offer the free times closest to the one that was lost, as one-tap choices.
+        wanted = _parse_slot(request.POST.get("slot"))
+        index = {start: i for i, start in enumerate(free)}
+        context["nearest"] = [(index[s], s) for s in services.nearest_slots(free, wanted)]
     context.update(
         {
             "form": form,
@@ -204,6 +219,14 @@ def book(request, slug):
         }
     )
     return render(request, "grooming/book.html", context, status=status)
+
+
+def _parse_slot(value) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
 
 
 def _redirect_to_payment(request, booking: Booking):
@@ -233,7 +256,8 @@ def bookings(request):
 @login_required
 def booking_detail(request, pk):
     booking = get_booking_for_user(request.user, pk)
-    return render(request, "grooming/booking_detail.html", _detail_context(request, booking))
+    context = _detail_context(request, booking, **_action_draft(request, booking))
+    return render(request, "grooming/booking_detail.html", context)
 
 
 def _detail_context(request, booking: Booking, **extra) -> dict:
@@ -294,12 +318,76 @@ def booking_action(request, pk, action):
             services.booking_no_show(booking=booking, by=request.user)
             messages.success(request, _("Marked as no-show."))
     except ValidationError as error:
-        # Stay on the page with the reason shown and what was typed kept.
-        form.add_error(None, error)
-        booking.refresh_from_db()
-        context = _detail_context(request, booking, reason_form=form, action_error=action)
-        return render(request, "grooming/booking_detail.html", context, status=400)
+        # Back on the booking's own address (a reload must not re-post the action), with the error shown
+        # once, next to the form it belongs to, and what was typed kept.
+        request.session[ACTION_DRAFT_KEY] = {
+            "booking": booking.pk, "action": action, "reason": reason, "errors": error.messages,
+        }  # fmt: skip
     return redirect(booking)
+
+
+ACTION_DRAFT_KEY = "grooming_action_draft"
+
+
+def _action_draft(request, booking: Booking) -> dict:
+    """The failed action on this booking, if the last post was one: its form (errors and text kept)."""
+    draft = request.session.pop(ACTION_DRAFT_KEY, None)
+    if not isinstance(draft, dict) or draft.get("booking") != booking.pk:
+        return {}
+    form = ReasonForm({"reason": draft.get("reason", "")})
+    form.is_valid()
+    for message in draft.get("errors", []):
+        form.add_error(None, message)
+    return {"reason_form": form, "action_error": draft.get("action")}
+
+
+@login_required
+def booking_reschedule(request, pk):
+    """Move my booking to another free time in one step (the deposit stays with it)."""
+    booking = get_booking_for_user(request.user, pk)
+    if booking.member_id != request.user.pk:
+        raise Http404
+    now = timezone.now()
+    if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED) or not (
+        services.member_can_cancel(booking, now)
+    ):
+        messages.info(request, _("This booking can no longer be moved online. Please contact the salon."))
+        return redirect(booking)
+    salon = booking.salon
+    today = now.astimezone(salon.tz).date()
+    days = [today + dt.timedelta(days=i) for i in range(BOOKING_DAYS_SHOWN)]
+    day = _parse_day(request.GET.get("date")) or booking.starts_at.astimezone(salon.tz).date()
+    if day not in days:
+        day = today
+
+    def free_on(d):
+        return [
+            s
+            for s in services.available_slots(
+                salon=salon, service=booking.service, day=d, now=now, exclude=booking.pk
+            )
+            if s != booking.starts_at
+        ]
+
+    free = free_on(day)
+    form = RescheduleForm(request.POST or None, slots=free)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.booking_reschedule(
+                    booking=booking, by=request.user, starts_at=form.cleaned_data["slot"]
+                )
+            except ValidationError as error:
+                form = RescheduleForm(request.POST, slots=free_on(day))
+                form.is_valid()
+                form.add_error("slot" if isinstance(error, services.SlotTaken) else None, error)
+            else:
+                messages.success(request, _("Booking moved. The salon will confirm the new time."))
+                return redirect(booking)
+        status = 400
+    context = {"booking": booking, "salon": salon, "form": form, "day": day, "days": days, "slots": free}
+    return render(request, "grooming/reschedule.html", context, status=status)
 
 
 @login_required
@@ -307,6 +395,13 @@ def booking_review(request, pk):
     booking = get_booking_for_user(request.user, pk)
     if booking.member_id != request.user.pk:
         raise Http404
+    if booking.status != Booking.Status.COMPLETED or Review.objects.filter(booking=booking).exists():
+        # Offered only when a review is possible: after the visit, once.
+        if booking.status != Booking.Status.COMPLETED:
+            messages.info(request, _("You can review the salon once the visit is completed."))
+        else:
+            messages.info(request, _("You already reviewed this visit."))
+        return redirect(booking)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -71,3 +71,24 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class TimezoneMiddleware:
+    """Activates the viewer's zone (their city's WIB/WITA/WIT; visitors WIB) for the request, so that
+    every time on the page is shown in it (see hellopet.timefmt and the `local_*` template filters)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from zoneinfo import ZoneInfo
+
+        from django.utils import timezone
+
+        from accounts.zones import viewer_zone
+
+        timezone.activate(ZoneInfo(viewer_zone(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

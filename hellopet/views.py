@@ -14,8 +14,11 @@ def home(request):
     from adoption.models import Pet
     from articles.selectors import published_articles
     from consultations.models import VetProfile
+    from grooming.selectors import home_salons
 
+    city = request.user.city_id if request.user.is_authenticated else None
     context = {
+        "salons": home_salons(city=city),
         "vets": VetProfile.objects.directory()[:4],
         "pets": Pet.objects.filter(status=Pet.Status.AVAILABLE)
         .select_related("species", "breed", "city", "lister")

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hellopet.uploads import private_storage
@@ -54,6 +55,12 @@ class Breed(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the seeded breeds are in the translation catalogue
+        (adoption/breed_names.py); breeds staff add later show as typed."""
+        return gettext(self.name)
 
 
 def _ext(filename: str) -> str:

@@ -1,8 +1,13 @@
 """Template helpers available in every template (registered as builtins in settings)."""
 
+import datetime
+
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+
+from hellopet import timefmt
 
 register = template.Library()
 
@@ -22,11 +27,42 @@ def rupiah(amount) -> str:
 
 
 @register.filter
-def local_datetime(value, fmt="DATETIME_FORMAT"):
-    """A stored UTC datetime in the active time zone, in the active language's format."""
+def local_datetime(value, zone=None):
+    """A stored UTC datetime with its zone label, in the viewer's zone (or `zone`, a place's tzinfo or
+    IANA name, for appointments at that place), one format per language (hellopet.timefmt)."""
     if not value:
         return ""
-    return date_format(timezone.localtime(value), fmt)
+    return timefmt.format_datetime(value, zone)
+
+
+@register.filter
+def local_time(value, zone=None):
+    """Only the time, with its zone label: "13.20 WITA" / "1:20 pm WITA"."""
+    if not value:
+        return ""
+    return timefmt.format_time(value, zone)
+
+
+@register.filter
+def clock(value, zone=None):
+    """The time without a label, where the zone is already named nearby (slot lists, opening hours).
+    A plain `time` is shown as it is; a datetime in the viewer's zone or `zone`."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timefmt.in_zone(value, zone)
+    return timefmt.clock(value)
+
+
+@register.filter
+def phone_link(number):
+    """A phone number as a tap-to-call link (tel: with the digits and the leading +)."""
+    if not number:
+        return ""
+    dial = ("+" if str(number).strip().startswith("+") else "") + "".join(
+        ch for ch in str(number) if ch.isdigit()
+    )
+    return format_html('<a href="tel:{}" class="tel-link">{}</a>', dial, number)
 
 
 @register.filter

@@ -65,7 +65,8 @@
   }
 
   function formatTime(iso) {
-    // "HH:MM" in the site's time zone, like the server-rendered history.
+    // The viewer's zone, in the page language's format like the server-rendered history
+    // (hellopet.timefmt): "13.20" in Indonesian, "1:20 pm" in English.
     try {
       var parts = new Intl.DateTimeFormat("en-GB", {
         hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: d.tz || undefined,
@@ -74,7 +75,11 @@
         var part = parts.filter(function (p) { return p.type === type; })[0];
         return part ? part.value : "";
       };
-      return get("hour") + ":" + get("minute");
+      if ((d.lang || "").indexOf("en") === 0) {
+        var hour = parseInt(get("hour"), 10);
+        return (hour % 12 || 12) + ":" + get("minute") + " " + (hour < 12 ? "am" : "pm");
+      }
+      return get("hour") + "." + get("minute");
     } catch (e) {
       return "";
     }

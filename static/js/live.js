@@ -28,6 +28,10 @@
       badge.textContent = String(count);
       badge.hidden = !count;
     });
+    document.querySelectorAll("[data-unread-label]").forEach(function (label) { label.hidden = !count; });
+    // "(3) Title" like the apps people know, so a background tab shows there is something new.
+    var bare = document.title.replace(/^\(\d+\) /, "");
+    document.title = count ? "(" + count + ") " + bare : bare;
   }
 
   function toastRegion() {

@@ -94,7 +94,10 @@ def test_adoption_journey_from_listing_to_first_report(live_asgi_server, browser
     pet.refresh_from_db()
     assert pet.status == Pet.Status.RESERVED
 
-    # 5. The adopter sees the pickup details, picks the pet up and confirms.
+    # 5. The pickup time comes; the adopter sees the pickup details, picks the pet up and confirms.
+    Application.objects.filter(pk=application.pk).update(
+        pickup_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
     apage.goto(f"{url}/adoption/applications/")
     assert "Jl. Dago No. 12, Bandung" in apage.content()
     apage.click(f"form[action$='/applications/{application.pk}/received/'] button")

@@ -71,6 +71,10 @@ def test_demo_journey_with_fee_payment(live_asgi_server, browser, tmp_path):
     assert bima_application.paid_at is not None
 
     for application in (tofu_application, bima_application):
+        # The pickup time comes (the confirmation opens then).
+        Application.objects.filter(pk=application.pk).update(
+            pickup_at=timezone.now() - datetime.timedelta(minutes=5)
+        )
         budi_page.goto(f"{url}/adoption/applications/")
         budi_page.click(f"form[action$='/applications/{application.pk}/received/'] button")
         budi_page.wait_for_url(f"{url}/adoption/applications/")

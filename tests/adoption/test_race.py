@@ -82,7 +82,7 @@ def test_concurrent_cart_add_and_adoption_never_leave_adopted_pet_in_a_cart():
     def receive():
         try:
             barrier.wait(timeout=10)
-            services.application_confirm_received(application=application, by=application.adopter)
+            services.application_confirm_received(application=application, by=application.adopter, early=True)
         finally:
             connection.close()
 

@@ -154,10 +154,19 @@ def test_decline_needs_a_note_and_tells_the_adopter(
     assert "Rumah terlalu kecil" in Notification.objects.get(kind="adoption.application_declined").body
 
 
+def pickup_time_passes(application):
+    """The confirmation opens at the planned pickup time (issue 15 item 15)."""
+    Application.objects.filter(pk=application.pk).update(
+        pickup_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    application.refresh_from_db()
+
+
 def test_free_adoption_handover_and_receipt(
     client_for, lister, pet, application, django_capture_on_commit_callbacks
 ):
     approve(application, lister)
+    pickup_time_passes(application)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(application.adopter).post(f"/adoption/applications/{application.pk}/received/")
     assert response.status_code == 302
@@ -172,6 +181,7 @@ def test_free_adoption_handover_and_receipt(
 
 def test_adopted_pet_cannot_enter_anyones_cart(lister, pet, application, other_member, staff):
     approve(application, lister)
+    pickup_time_passes(application)
     services.application_confirm_received(application=application, by=application.adopter)
     for user in [other_member, application.adopter, staff]:
         with pytest.raises(ValidationError):
@@ -211,6 +221,7 @@ def test_fee_is_paid_before_pickup(client_for, lister, owner, django_capture_on_
     # Idempotent: a second delivery changes nothing.
     services.application_mark_paid(application_id=application.pk)
     assert application.events.filter(kind="paid").count() == 1
+    pickup_time_passes(application)
     client.post(f"/adoption/applications/{application.pk}/received/")
     application.refresh_from_db()
     assert application.status == "adopted"

@@ -208,10 +208,19 @@ def test_loser_of_a_slot_gets_a_clear_400(client_for, owner, other_member, salon
     assert Booking.objects.count() == 1
 
 
-def test_manager_decline_without_reason_is_a_400_and_nothing_changes(client_for, salon_manager, booking):
-    response = client_for(salon_manager).post(f"/grooming/bookings/{booking.pk}/decline/", {"reason": ""})
-    assert response.status_code == 400
-    assert "reason" in response.content.decode()
+def test_manager_decline_without_reason_returns_to_the_booking_with_one_error(
+    client_for, salon_manager, booking
+):
+    client = client_for(salon_manager)
+    response = client.post(f"/grooming/bookings/{booking.pk}/decline/", {"reason": "  "}, follow=True)
+    assert response.redirect_chain == [(f"/grooming/bookings/{booking.pk}/", 302)]
+    html = response.content.decode()
+    assert html.count("Berikan alasan kepada pemesan.") == 1
+    assert html.index("Berikan alasan kepada pemesan.") > html.index('id="decline-reason"') - 200
+    assert (
+        "Berikan alasan kepada pemesan."
+        not in client.get(f"/grooming/bookings/{booking.pk}/").content.decode()
+    )
     booking.refresh_from_db()
     assert booking.status == Booking.Status.REQUESTED
     assert client_for(salon_manager).post(f"/grooming/bookings/{booking.pk}/explode/").status_code == 404
@@ -226,14 +235,22 @@ def test_member_cancels_from_the_page(client_for, owner, booking):
 
 def test_review_page_only_after_completion(client_for, owner, booking):
     c = client_for(owner)
-    response = c.post(f"/grooming/bookings/{booking.pk}/review/", {"rating": 5, "text": "Mantap"})
-    assert response.status_code == 400
+    # Before the visit the form is not offered: back to the booking with a word why.
+    url = f"/grooming/bookings/{booking.pk}/review/"
+    for response in (c.get(url), c.post(url, {"rating": 5, "text": "Mantap"})):
+        assert response.status_code == 302 and response["Location"] == f"/grooming/bookings/{booking.pk}/"
+    assert not Review.objects.exists()
     Booking.objects.filter(pk=booking.pk).update(status="completed")
+    assert c.get(f"/grooming/bookings/{booking.pk}/review/").status_code == 200
     assert c.post(f"/grooming/bookings/{booking.pk}/review/", {"rating": 9, "text": "x"}).status_code == 400
     response = c.post(f"/grooming/bookings/{booking.pk}/review/", {"rating": 5, "text": "Mantap"})
     assert response.status_code == 302
     assert Review.objects.get().rating == 5
     assert "Mantap" in c.get(f"/grooming/{booking.salon.slug}/").content.decode()
+    # Once reviewed, the form is not offered again.
+    again = c.get(f"/grooming/bookings/{booking.pk}/review/")
+    assert again.status_code == 302 and again["Location"] == f"/grooming/bookings/{booking.pk}/"
+    assert "write-review" not in c.get(f"/grooming/bookings/{booking.pk}/").content.decode()
 
 
 def test_my_bookings_lists_mine_and_my_salons(client_for, owner, salon_manager, booking, other_member):

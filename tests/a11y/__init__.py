@@ -1,0 +1,43 @@
+"""axe-core for the browser tests: installed from npm (tests/a11y/package.json, pinned, `npm ci`) and
+injected into the page from node_modules by Playwright. No CDN, so it runs offline and under the CSP
+(the test contexts use `bypass_csp=True` only so that the injected script may run)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+BLOCKING = ("serious", "critical")
+
+
+def ensure_axe() -> Path | None:
+    """The path of axe.min.js, running `npm ci` once on a fresh clone; None when npm is not there."""
+    if not AXE_JS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True, timeout=300
+        )
+    return AXE_JS
+
+
+def violations(page, axe_js: Path) -> list[dict]:
+    """Serious and critical axe violations on the page as it is now, one dict per rule."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_js))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations",
+        TAGS,
+    )
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "nodes": [f"{n['target']}: {n['failureSummary'][:200]}" for n in v["nodes"][:5]],
+        }
+        for v in found
+        if v["impact"] in BLOCKING
+    ]
