@@ -46,7 +46,8 @@ def adopt(listing, adopter):
         pickup_phone="+6281200000001",
     )
     application.refresh_from_db()
-    adoption_services.application_confirm_received(application=application, by=adopter)
+    # The pet came home a day earlier than planned (the adopter says so).
+    adoption_services.application_confirm_received(application=application, by=adopter, early=True)
     return application
 
 
