@@ -158,8 +158,9 @@ else:
 # records its outcome on the object it works on.
 HUEY_IMMEDIATE = env.bool("HUEY_IMMEDIATE", default=False)
 HUEY_WORKERS = env.int("HUEY_WORKERS", default=4)
-HUEY_SQLITE_PATH = env.str("HUEY_SQLITE_PATH", default=str(BASE_DIR / "var" / "huey.sqlite3"))
-if REDIS_URL and not env.str("HUEY_SQLITE_PATH", default=""):
+_huey_sqlite_forced = env.str("HUEY_SQLITE_PATH", default="")
+HUEY_SQLITE_PATH = _huey_sqlite_forced or str(BASE_DIR / "var" / "huey.sqlite3")
+if REDIS_URL and not _huey_sqlite_forced:
     HUEY = {"huey_class": "background.huey.RedisHuey", "url": REDIS_URL}
 else:
     HUEY = {"huey_class": "background.huey.SqliteHuey", "filename": HUEY_SQLITE_PATH}

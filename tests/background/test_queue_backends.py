@@ -28,11 +28,14 @@ def _huey_class_for(env: dict) -> str:
 
 
 def test_the_embedded_default_is_a_sqlite_file_in_var():
-    assert _huey_class_for({}) == f"background.huey.SqliteHuey {ROOT / 'var' / 'huey.sqlite3'}"
+    assert (
+        _huey_class_for({"REDIS_URL": "", "HUEY_SQLITE_PATH": ""})
+        == f"background.huey.SqliteHuey {ROOT / 'var' / 'huey.sqlite3'}"
+    )
 
 
 def test_with_redis_url_the_queue_is_redis_on_the_same_server():
-    assert _huey_class_for({"REDIS_URL": "redis://127.0.0.1:6379/11"}) == (
+    assert _huey_class_for({"REDIS_URL": "redis://127.0.0.1:6379/11", "HUEY_SQLITE_PATH": ""}) == (
         "background.huey.RedisHuey redis://127.0.0.1:6379/11"
     )
 
