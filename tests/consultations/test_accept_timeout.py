@@ -11,6 +11,7 @@ from consultations.models import Consultation
 from notifications.models import Notification
 from payments.models import Payment, Refund
 from payments.services import payment_set_status
+from pets.models import Species
 from tests import factories
 from tests.consultations.factories import VetProfileFactory, specialty
 
@@ -151,9 +152,10 @@ def test_the_booking_form_offers_reassignment(owner, vet_profile, client_for):
     c.post(
         f"/vets/{vet_profile.user_id}/consult/",
         {
-            "pet_name": "Mochi",
-            "pet_species": specialty("cats").pk,
-            "pet_age": "2",
+            "pet": "new",
+            "new_name": "Mochi",
+            "new_species": Species.objects.get(slug="cat").pk,
+            "age_estimate_months": 24,
             "complaint": "Muntah.",
             "allow_reassign": "on",
         },
