@@ -111,17 +111,25 @@ def test_pool_check_replaces_a_connection_broken_by_a_restart():
     assert dj_settings.DATABASES  # settings wiring is checked below
 
 
-def test_pooled_settings_check_connections():
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_pooled_settings_open_a_pool_that_checks_connections():
+    """DATABASE_POOL=true: Django opens psycopg's pool with check=ConnectionPool.check_connection
+    (CONN_HEALTH_CHECKS). Opening the pool for real: passing `check` among the pool options as well
+    makes every query fail ("got multiple values for keyword argument 'check'")."""
+    from tests.conftest import _database_url
+
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DJANGO_SETTINGS_MODULE": "hellopet.settings",
         "HELLOPET_TESTING": "1",
-        "DATABASE_URL": "postgres://hellopet:hellopet@127.0.0.1:5432/hellopet",
+        "DATABASE_URL": _database_url(),
         "DATABASE_POOL": "true",
     }
     script = (
-        "from django.conf import settings; from psycopg_pool import ConnectionPool; "
-        "print(settings.DATABASES['default']['OPTIONS']['pool']['check'] is ConnectionPool.check_connection)"
+        "from django.db import connection; from psycopg_pool import ConnectionPool; "
+        "connection.cursor().execute('SELECT 1'); "
+        "print(connection.pool._check is ConnectionPool.check_connection)"
     )
     run = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {script}"],

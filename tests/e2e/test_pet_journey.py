@@ -90,7 +90,9 @@ def test_adopted_cat_record_through_consultation_prescription_and_grooming(live_
         pickup_phone="+6281299990000",
     )
     page.goto(f"{url}/adoption/applications/")
-    page.click(f"form[action$='/applications/{application.pk}/received/'] button")
+    received = page.locator(f"form[action$='/applications/{application.pk}/received/']")
+    received.locator("input[name=early]").check()  # the shelter handed the cat over a day early
+    received.locator("button").click()
     page.wait_for_url(f"{url}/adoption/applications/")
 
     # 2. The cat is in the adopter's /pets/ with its vaccinations.
