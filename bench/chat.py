@@ -137,6 +137,8 @@ def app_env(work: Path) -> dict:
     return {
         **os.environ,
         "DEBUG": "False",
+        # A production-shaped process with no Midtrans keys: the simulator, opted into (payments.E003).
+        "PAYMENT_SIMULATOR": "true",
         "SECRET_KEY": "bench-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
