@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Use
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import SafeDocumentField, SafeImageField
+from common.uploads import SafeDocumentField, SafeImageField
 
 from .models import Regency, User
 from .nik import parse_nik

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CityChoiceField, PhoneField
 from accounts.models import Regency
-from hellopet.pagecache import cached_value
-from hellopet.uploads import SafeDocumentField, SafeImageField
-from hellopet.widgets import use_fast_selects
+from common.pagecache import cached_value
+from common.uploads import SafeDocumentField, SafeImageField
+from common.widgets import use_fast_selects
 
 from .models import MAX_PHOTOS, Application, Breed, FollowUpReport, Pet, Species
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import private_storage
+from common.uploads import private_storage
 from pets.models import Breed, Species  # noqa: F401 (moved to pets; re-exported for adoption code)
 
 MAX_PHOTOS = 6

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet import timefmt
+from common import timefmt
 from notifications.services import notify
 from pets import services as pet_services
 

@@ -8,8 +8,8 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         from accounts.models import VetLicence
-        from hellopet.pagecache import invalidate_on_change
-        from hellopet.private_files import delete_files_with_rows
+        from common.pagecache import invalidate_on_change
+        from common.private_files import delete_files_with_rows
         from payments.registry import register
 
         from .models import Consultation, ConsultationPhoto, Message, Rating, Specialty, VetProfile

@@ -8,7 +8,7 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquer
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import private_storage
+from common.uploads import private_storage
 
 
 def _ext(filename):

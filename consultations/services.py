@@ -22,7 +22,7 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet import timefmt
+from common import timefmt
 from notifications.services import notify
 from payments import services as payment_services
 from pets import services as pet_services

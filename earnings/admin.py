@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.templatetags.hellopet import format_rupiah
+from common.money import format_rupiah
 
 from . import services
 from .models import CommissionRule, LedgerLine, Partner, Payout

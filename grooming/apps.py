@@ -7,9 +7,9 @@ class GroomingConfig(AppConfig):
     verbose_name = _("Grooming")
 
     def ready(self):
+        from common.pagecache import invalidate_on_change
+        from common.private_files import delete_files_with_rows
         from earnings.registry import register_partner_source
-        from hellopet.pagecache import invalidate_on_change
-        from hellopet.private_files import delete_files_with_rows
         from payments.registry import register
 
         from .models import Closure, Review, Salon, SalonPhoto, Service, WeeklyHours

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet import timefmt
+from common import timefmt
 from notifications.services import notify
 
 from . import slots

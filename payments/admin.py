@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.templatetags.hellopet import format_rupiah
+from common.money import format_rupiah
 
 from . import services
 from .models import (

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet.templatetags.hellopet import format_rupiah
+from common.money import format_rupiah
 
 from . import midtrans
 from .models import Payment, PaymentAttempt, PaymentEvent, Refund

@@ -2,7 +2,7 @@
 one format per language: Indonesian "13.20 WITA", English "1:20 pm WITA".
 
 Shared helper: imports no app. The viewer's zone is activated per request by
-`hellopet.middleware.TimezoneMiddleware`; visitors see WIB.
+`accounts.middleware.TimezoneMiddleware`; visitors see WIB.
 """
 
 import datetime as dt
