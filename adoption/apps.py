@@ -11,10 +11,10 @@ class AdoptionConfig(AppConfig):
         from common.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import Breed, FollowUpReport, Pet, PetPhoto, Species
-        from .payments import AdoptionPayments
+        from .models import PURPOSE, Breed, FollowUpReport, Pet, PetPhoto, Species
+        from .payment_hooks import AdoptionPayments
 
-        register("adoption", AdoptionPayments())
+        register(PURPOSE, AdoptionPayments())
 
         from pets.registry import register_timeline
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from common.uploads import private_storage
 from pets.models import Breed, Species  # noqa: F401 (moved to pets; re-exported for adoption code)
 
+# The purpose of this app's payments (payments.registry; see adoption/payment_hooks.py).
+PURPOSE = "adoption"
 MAX_PHOTOS = 6
 REPORT_INTERVAL_DAYS = 30
 

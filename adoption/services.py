@@ -7,6 +7,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,7 @@ from pets import services as pet_services
 
 from .models import (
     MAX_PHOTOS,
+    PURPOSE,
     REPORT_INTERVAL_DAYS,
     Application,
     ApplicationEvent,
@@ -27,8 +29,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-APPLICATIONS_URL = "/adoption/applications/"
-LISTINGS_URL = "/adoption/listings/"
 PAYMENT_MIN_WINDOW = datetime.timedelta(hours=1)
 PAYMENT_MAX_WINDOW = datetime.timedelta(days=3)
 
@@ -126,7 +126,7 @@ def _close(application: Application, *, note: str) -> None:
         application.adopter,
         kind="adoption.application_closed",
         context={"application": application, "pet": application.pet},
-        url=APPLICATIONS_URL,
+        url=reverse("adoption:applications"),
     )
 
 
@@ -146,7 +146,7 @@ def _review(pet: Pet, *, by, approve: bool, reason: str = "") -> Pet:
             locked.lister,
             kind=f"adoption.listing_{'approved' if approve else 'rejected'}",
             context={"pet": locked},
-            url=LISTINGS_URL,
+            url=reverse("adoption:listings"),
         )
     return locked
 
@@ -222,7 +222,7 @@ def checkout(*, adopter, answers: dict) -> list[Application]:
                 pet.lister,
                 kind="adoption.application_received",
                 context={"application": application, "pet": pet},
-                url=LISTINGS_URL,
+                url=reverse("adoption:listings"),
             )
         if not created:
             raise ValidationError(_("None of the pets in your cart is available any more."))
@@ -281,7 +281,7 @@ def application_approve(
         if pet.fee > 0:
             locked.payment = payment_create(
                 payer=locked.adopter,
-                purpose="adoption",
+                purpose=PURPOSE,
                 target=locked,
                 amount=pet.fee,
                 description=_("Adoption fee for %(name)s (%(code)s)")
@@ -294,7 +294,7 @@ def application_approve(
             locked.adopter,
             kind="adoption.application_approved",
             context={"application": locked, "pet": pet},
-            url=APPLICATIONS_URL,
+            url=reverse("adoption:applications"),
         )
         others = pet.applications.filter(status=Application.Status.SUBMITTED).exclude(pk=locked.pk)
         for other in others.select_related("adopter", "pet"):
@@ -324,7 +324,7 @@ def application_decline(*, application: Application, by, note: str) -> Applicati
         locked.adopter,
         kind="adoption.application_declined",
         context={"application": locked, "pet": locked.pet},
-        url=APPLICATIONS_URL,
+        url=reverse("adoption:applications"),
     )
     return locked
 
@@ -348,7 +348,7 @@ def application_mark_paid(*, application_id) -> None:
                 locked.pet.lister,
                 kind="adoption.fee_paid",
                 context={"application": locked, "pet": locked.pet},
-                url=LISTINGS_URL,
+                url=reverse("adoption:listings"),
             )
 
 
@@ -371,8 +371,18 @@ def application_release_unpaid(*, application_id) -> bool:
             pet.save(update_fields=["status", "updated_at"])
         _event(locked, ApplicationEvent.Kind.EXPIRED)
         context = {"application": locked, "pet": pet}
-        notify(pet.lister, kind="adoption.reservation_released", context=context, url=LISTINGS_URL)
-        notify(locked.adopter, kind="adoption.reservation_released", context=context, url=APPLICATIONS_URL)
+        notify(
+            pet.lister,
+            kind="adoption.reservation_released",
+            context=context,
+            url=reverse("adoption:listings"),
+        )
+        notify(
+            locked.adopter,
+            kind="adoption.reservation_released",
+            context=context,
+            url=reverse("adoption:applications"),
+        )
     return True
 
 
@@ -440,7 +450,7 @@ def application_confirm_received(*, application: Application, by, early: bool = 
             pet.lister,
             kind="adoption.pet_adopted",
             context={"application": locked, "pet": pet},
-            url=LISTINGS_URL,
+            url=reverse("adoption:listings"),
         )
     return locked
 
@@ -504,7 +514,7 @@ def application_handover_failed(*, application: Application, by, note: str = "")
             locked.adopter,
             kind="adoption.handover_failed",
             context={"application": locked, "pet": pet, "note": note.strip()},
-            url=APPLICATIONS_URL,
+            url=reverse("adoption:applications"),
         )
     return locked
 
@@ -545,7 +555,7 @@ def report_submit(
         locked.pet.lister,
         kind="adoption.report_submitted",
         context={"application": locked, "pet": locked.pet, "report": report},
-        url=LISTINGS_URL,
+        url=reverse("adoption:listings"),
     )
     return report
 
@@ -584,7 +594,7 @@ def send_report_reminders(*, today: datetime.date | None = None, lead_days: int 
                     locked.adopter,
                     kind="adoption.report_due",
                     context={**context, "overdue": False},
-                    url=APPLICATIONS_URL,
+                    url=reverse("adoption:applications"),
                 )
                 sent += 1
                 continue
@@ -594,12 +604,17 @@ def send_report_reminders(*, today: datetime.date | None = None, lead_days: int 
             locked.overdue_notified_for = due_date
             locked.save(update_fields=["reminded_for", "overdue_notified_for", "updated_at"])
             _event(locked, ApplicationEvent.Kind.REMINDER, note="overdue")
-            notify(locked.adopter, kind="adoption.report_overdue", context=context, url=APPLICATIONS_URL)
+            notify(
+                locked.adopter,
+                kind="adoption.report_overdue",
+                context=context,
+                url=reverse("adoption:applications"),
+            )
             notify(
                 locked.pet.lister,
                 kind="adoption.report_overdue_lister",
                 context=context,
-                url=LISTINGS_URL,
+                url=reverse("adoption:listings"),
             )
             sent += 2
     return sent

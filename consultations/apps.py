@@ -12,11 +12,10 @@ class ConsultationsConfig(AppConfig):
         from common.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import Consultation, ConsultationPhoto, Message, Rating, Specialty, VetProfile
-        from .payments_hooks import ConsultationPayments
-        from .services import PAYMENT_PURPOSE
+        from .models import PURPOSE, Consultation, ConsultationPhoto, Message, Rating, Specialty, VetProfile
+        from .payment_hooks import ConsultationPayments
 
-        register(PAYMENT_PURPOSE, ConsultationPayments())
+        register(PURPOSE, ConsultationPayments())
 
         from pets.registry import register_care_access, register_timeline
 

@@ -27,6 +27,10 @@ def message_attachment_upload_to(instance, filename):
     return f"consultations/{instance.consultation_id}/chat/{uuid.uuid4().hex}.{_ext(filename)}"
 
 
+# The purpose of this app's payments (payments.registry; see consultations/payment_hooks.py).
+PURPOSE = "consultation"
+
+
 class Specialty(models.Model):
     """A kind of animal a vet treats; also the species an owner picks for their pet."""
 

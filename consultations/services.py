@@ -28,11 +28,10 @@ from payments import services as payment_services
 from pets import services as pet_services
 from pets.models import Pet
 
-from .models import Consultation, ConsultationPhoto, PrescribedItem, Rating, Specialty, VetProfile
+from .models import PURPOSE, Consultation, ConsultationPhoto, PrescribedItem, Rating, Specialty, VetProfile
 
 logger = logging.getLogger(__name__)
 
-PAYMENT_PURPOSE = "consultation"
 MAX_PHOTOS = 3
 MAX_PRESCRIBED_ITEMS = 10
 FOLLOW_UP_DAYS = 3
@@ -180,7 +179,7 @@ def consultation_open(
                 ConsultationPhoto.objects.create(consultation=consultation, image=photo)
             consultation.payment = payment_services.payment_create(
                 payer=owner,
-                purpose=PAYMENT_PURPOSE,
+                purpose=PURPOSE,
                 target=consultation,
                 amount=profile.fee,
                 description=_("Consultation with %(vet)s for %(pet)s")

@@ -12,10 +12,10 @@ class GroomingConfig(AppConfig):
         from earnings.registry import register_partner_source
         from payments.registry import register
 
-        from .models import Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
+        from .models import PURPOSE, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
         from .payment_hooks import GroomingPayments
 
-        register("grooming", GroomingPayments())
+        register(PURPOSE, GroomingPayments())
         register_partner_source(salon_partners)
 
         from pets.registry import register_timeline

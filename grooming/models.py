@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Words under /grooming/ that are pages, not salons: a salon may never take them as its slug.
+# The purpose of this app's payments (payments.registry; see grooming/payment_hooks.py).
+PURPOSE = "grooming"
 RESERVED_SLUGS = {"bookings", "manage", "reviews", "book", "new", "add", "edit", "api", "static", "media"}
 # The salon's average is shown once it has this many reviews (one or two reviews say little).
 MIN_REVIEWS_FOR_AVERAGE = 3

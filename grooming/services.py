@@ -22,7 +22,7 @@ from common import timefmt
 from notifications.services import notify
 
 from . import slots
-from .models import Booking, BookingEvent, Closure, Review, Salon, Service, Size, WeeklyHours
+from .models import PURPOSE, Booking, BookingEvent, Closure, Review, Salon, Service, Size, WeeklyHours
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +274,7 @@ def booking_create(
                 booking.hold_expires_at = hold
                 booking.payment = payment_create(
                     payer=member,
-                    purpose="grooming",
+                    purpose=PURPOSE,
                     target=booking,
                     amount=deposit,
                     description=_("Grooming deposit: %(service)s at %(salon)s")

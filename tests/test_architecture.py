@@ -8,9 +8,12 @@ through `django.conf.settings`, and `hellopet.urls` is the root of the URL tree,
 """
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
+
+from payments.registry import handler_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,3 +179,34 @@ def test_relative_imports_resolve_inside_the_package():
     assert (3, "grooming.models") in imports_of("\n\nfrom .models import Salon\n", "grooming.views")
     assert (1, "grooming.models") in imports_of("from .models import Salon\n", "grooming", is_package=True)
     assert (1, "pets.registry") in imports_of("from ..registry import x\n", "pets.management.cmd")
+
+
+PAID_FOR_APPS = ["consultations", "grooming", "adoption"]
+
+
+@pytest.mark.parametrize("app", PAID_FOR_APPS)
+def test_every_paid_for_app_registers_its_hooks_one_way(app):
+    """`<app>/models.py: PURPOSE`, the handler in `<app>/payment_hooks.py`, registered under PURPOSE."""
+    purpose = importlib.import_module(f"{app}.models").PURPOSE
+    assert type(handler_for(purpose)).__module__ == f"{app}.payment_hooks"
+
+
+def purpose_literals(root: Path) -> list[str]:
+    """Every `purpose="..."` keyword with a string literal in the project's code (not tests)."""
+    found = []
+    for package in sorted(project_packages(root)):
+        for path in sorted((root / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                literal = isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant)
+                if literal and node.arg == "purpose" and isinstance(node.value.value, str):
+                    found.append(f"{path.relative_to(root)}:{node.value.lineno}")
+    return found
+
+
+def test_payment_purposes_are_never_literals(tmp_path):
+    assert purpose_literals(ROOT) == []
+    write(tmp_path, "grooming/__init__.py")
+    write(tmp_path, "grooming/services.py", 'payment_create(purpose="grooming", amount=1)\n')
+    assert purpose_literals(tmp_path) == ["grooming/services.py:1"]
