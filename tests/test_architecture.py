@@ -12,7 +12,12 @@ import importlib
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
+from adoption.models import ApplicationEvent
+from common.models import ActorEvent, Event
+from grooming.models import BookingEvent
+from payments.models import PaymentEvent
 from payments.registry import handler_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,3 +215,11 @@ def test_payment_purposes_are_never_literals(tmp_path):
     write(tmp_path, "grooming/__init__.py")
     write(tmp_path, "grooming/services.py", 'payment_create(purpose="grooming", amount=1)\n')
     assert purpose_literals(tmp_path) == ["grooming/services.py:1"]
+
+
+def test_event_tables_share_one_base():
+    assert issubclass(ApplicationEvent, ActorEvent) and issubclass(BookingEvent, ActorEvent)
+    assert issubclass(PaymentEvent, Event) and not issubclass(PaymentEvent, ActorEvent)
+    for model in (ApplicationEvent, BookingEvent, PaymentEvent):
+        assert model._meta.ordering == ["created_at", "pk"]
+        assert model._meta.get_field("created_at").default is timezone.now
