@@ -223,3 +223,15 @@ def test_event_tables_share_one_base():
     for model in (ApplicationEvent, BookingEvent, PaymentEvent):
         assert model._meta.ordering == ["created_at", "pk"]
         assert model._meta.get_field("created_at").default is timezone.now
+
+
+def test_every_paginated_list_uses_the_one_pager():
+    templates = [path for path in ROOT.glob("**/templates/**/*.html") if ".venv" not in path.parts]
+    own_pagers = [
+        str(path.relative_to(ROOT))
+        for path in templates
+        if path.name != "_pagination.html" and "page.has_previous" in path.read_text(encoding="utf-8")
+    ]
+    assert own_pagers == []
+    users = {path.parent.name for path in templates if '"_pagination.html"' in path.read_text(encoding="utf-8")}
+    assert {"consultations", "grooming", "adoption", "articles", "notifications"} <= users

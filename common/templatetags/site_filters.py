@@ -64,15 +64,3 @@ def local_date(value):
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
     return date_format(value, "DATE_FORMAT")
-
-
-@register.simple_tag(takes_context=True)
-def querystring_replace(context, **kwargs):
-    """The current query string with some parameters replaced (pagination links keep filters)."""
-    query = context["request"].GET.copy()
-    for key, value in kwargs.items():
-        if value in (None, ""):
-            query.pop(key, None)
-        else:
-            query[key] = value
-    return query.urlencode()
