@@ -233,5 +233,7 @@ def test_every_paginated_list_uses_the_one_pager():
         if path.name != "_pagination.html" and "page.has_previous" in path.read_text(encoding="utf-8")
     ]
     assert own_pagers == []
-    users = {path.parent.name for path in templates if '"_pagination.html"' in path.read_text(encoding="utf-8")}
+    users = {
+        path.parent.name for path in templates if '"_pagination.html"' in path.read_text(encoding="utf-8")
+    }
     assert {"consultations", "grooming", "adoption", "articles", "notifications"} <= users
