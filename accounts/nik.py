@@ -61,7 +61,3 @@ def parse_nik(nik: str, *, today: datetime.date | None = None) -> NikFacts:
     if nik[12:16] == "0000":
         raise ValidationError(_("The last four digits of the NIK cannot be 0000."), code="nik_serial")
     return NikFacts(regency_code=regency_code, birth_date=birth, sex=sex)
-
-
-def age_on(birth: datetime.date, day: datetime.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
