@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import RejectWithReasonMixin
+from common.admin import ReadOnlyAdmin, RejectWithReasonMixin
 
 from . import services
 from .forms import StaffAuthenticationForm
@@ -150,7 +150,7 @@ class VetLicenceAdmin(VerificationAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PrivateDocumentAccess)
-class PrivateDocumentAccessAdmin(admin.ModelAdmin):
+class PrivateDocumentAccessAdmin(ReadOnlyAdmin):
     """The UU PDP audit trail: superusers read it; nobody adds, edits or deletes it here."""
 
     list_display = ["opened_at", "staff", "kind", "subject", "object_id", "ip_address"]
@@ -164,12 +164,3 @@ class PrivateDocumentAccessAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

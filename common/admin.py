@@ -7,6 +7,19 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record nobody adds, edits or deletes in admin (audit trails, ledgers, what Midtrans said)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RejectReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 

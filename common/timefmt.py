@@ -56,12 +56,6 @@ def format_time(value: dt.datetime, zone=None, *, label: bool = True) -> str:
     return f"{clock(local)} {zone_label(local.tzinfo)}" if label else clock(local)
 
 
-def format_date(value) -> str:
-    if isinstance(value, dt.datetime):
-        value = in_zone(value)
-    return dateformat.format(value, "j M Y")
-
-
 def format_datetime(value: dt.datetime, zone=None) -> str:
     """ "3 Des 2026 13.20 WITA" / "3 Dec 2026, 1:20 pm WITA"."""
     local = in_zone(value, zone)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
 from common.money import format_rupiah
 
 from . import services
@@ -134,7 +135,7 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ReadOnlyAdmin):
     list_display = ["name", "content_type", "earned", "paid_out", "owed", "statements"]
     search_fields = ["name"]
     readonly_fields = ["name", "content_type", "object_id", "earned", "paid_out", "owed", "statements"]
@@ -182,18 +183,9 @@ class PartnerAdmin(admin.ModelAdmin):
         url = reverse("earnings:statement", args=[obj.pk, month.year, month.month])
         return format_html('<a href="{}">{}</a>', url, _("This month's statement"))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LedgerLine)
-class LedgerLineAdmin(admin.ModelAdmin):
+class LedgerLineAdmin(ReadOnlyAdmin):
     list_display = [
         "occurred_at",
         "partner",
@@ -208,12 +200,3 @@ class LedgerLineAdmin(admin.ModelAdmin):
     search_fields = ["partner__name", "description", "payment__id"]
     list_select_related = ["partner"]
     date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
