@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 
 from common import timefmt
 from notifications.services import notify
+from payments import services as payment_services
+from payments.models import Payment
+from payments.services import payment_create, payment_set_status
 from pets import services as pet_services
 
 from .models import (
@@ -254,8 +257,6 @@ def application_approve(
     The pet row is locked first: two approvals for one pet (two tabs, two devices) serialise here and
     the second sees the pet reserved. The partial unique index one_winner_per_pet backs this up.
     """
-    from payments.services import payment_create
-
     if pickup_at <= timezone.now():
         raise ValidationError(_("The pickup time must be in the future."))
     with transaction.atomic():
@@ -389,9 +390,6 @@ def application_release_unpaid(*, application_id) -> bool:
 def expire_unpaid_reservations(*, now: datetime.datetime | None = None) -> int:
     """Cron safety net: approved applications whose fee payment passed its expiry unpaid are released,
     even if the gateway never told us (the payment is moved to expired, which calls the hook)."""
-    from payments.models import Payment
-    from payments.services import payment_set_status
-
     now = now or timezone.now()
     count = 0
     stale = Application.objects.filter(
@@ -483,8 +481,6 @@ def _hand_over_record(pet: Pet, *, adopter, now) -> None:
 
 def application_handover_failed(*, application: Application, by, note: str = "") -> Application:
     """The lister reports that the handover did not happen: the pet returns to available."""
-    from payments import services as payment_services
-
     with transaction.atomic():
         pet = _lock_pet(application.pet_id)
         locked = (

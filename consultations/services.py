@@ -22,9 +22,11 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from background.queue import schedule_on_commit
 from common import timefmt
 from notifications.services import notify
 from payments import services as payment_services
+from payments.models import Payment
 from pets import services as pet_services
 from pets.models import Pet
 
@@ -262,8 +264,6 @@ def _refund(payment, reason: str, by=None) -> None:
 def refunds_missing(*, ended_before: datetime.datetime | None = None):
     """Cancelled consultations that were paid but whose payment is still fully kept (optionally only
     those cancelled before `ended_before`, leaving the after-commit refund time to be recorded)."""
-    from payments.models import Payment
-
     missing = Consultation.objects.filter(
         status=Status.CANCELLED, paid_at__isnull=False, payment__status=Payment.Status.PAID
     ).select_related("payment")
@@ -293,8 +293,6 @@ def accept_deadline(consultation: Consultation) -> datetime.datetime | None:
 def _schedule_accept_timeout(consultation: Consultation) -> None:
     """After commit, ask the task queue to look at this consultation when its accept time is over (the
     minute sweep `accept_timeouts_due` catches any the queue lost)."""
-    from background.queue import schedule_on_commit
-
     from . import tasks
 
     schedule_on_commit(tasks.accept_timeout, str(consultation.pk), eta=accept_deadline(consultation))

@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -144,9 +145,6 @@ class PartnerAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         # Two subquery-free aggregates would multiply across the joins: annotate each from its own table.
-        from django.db.models import OuterRef, Subquery, Value
-        from django.db.models.functions import Coalesce
-
         def total(model, field):
             return Coalesce(
                 Subquery(
