@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from accounts.nik import parse_nik
 from accounts.phone import normalize_phone
@@ -72,7 +73,7 @@ def test_bad_phone_numbers_are_refused(raw):
     with pytest.raises(ValidationError) as error:
         normalize_phone(raw)
     assert error.value.code == "invalid_phone"
-    assert "is not an Indonesian phone number" in error.value.messages[0]
+    assert "bukan nomor telepon Indonesia" in error.value.messages[0]  # the UI's default language
 
 
 def test_a_number_that_the_indonesian_plan_does_not_have_is_refused_by_name():
@@ -80,9 +81,14 @@ def test_a_number_that_the_indonesian_plan_does_not_have_is_refused_by_name():
     with pytest.raises(ValidationError) as error:
         normalize_phone("+62 1234 5678")
     assert error.value.messages == [
-        "“+62 1234 5678” is not an Indonesian phone number. Enter a mobile or landline number, "
-        "e.g. 0812-3456-7890 or +62 812 3456 7890."
+        "“+62 1234 5678” bukan nomor telepon Indonesia. Masukkan nomor ponsel atau telepon rumah, "
+        "mis. 0812-3456-7890 atau +62 812 3456 7890."
     ]
+    with translation.override("en"):
+        assert error.value.messages == [
+            "“+62 1234 5678” is not an Indonesian phone number. Enter a mobile or landline number, "
+            "e.g. 0812-3456-7890 or +62 812 3456 7890."
+        ]
 
 
 def test_a_foreign_number_is_refused_with_its_own_message():
@@ -101,7 +107,7 @@ def test_the_profile_form_says_why_a_number_is_refused(client_for, owner):
         "/accounts/profile/", {"full_name": "Budi", "phone": "+62 1234 5678", "city": "", "language": "en"}
     )
     assert response.status_code == 200
-    assert "is not an Indonesian phone number" in response.context["form"].errors["phone"][0]
+    assert "bukan nomor telepon Indonesia" in response.context["form"].errors["phone"][0]
 
 
 def test_reference_data_has_all_provinces_and_regencies():
