@@ -1,11 +1,10 @@
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from common.admin import ReadOnlyAdmin, RejectWithReasonMixin
 
 from . import services
 from .forms import StaffAuthenticationForm
@@ -68,12 +67,15 @@ class RegencyAdmin(admin.ModelAdmin):
     list_filter = ["kind", "province"]
 
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (sent to the member)"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class VerificationAdminMixin:
+class VerificationAdminMixin(RejectWithReasonMixin):
     """Approve / reject (with a reason the member receives) as bulk actions and on the change page."""
+
+    reject_reason_label = _("Reason (sent to the member)")
+    reject_title = _("Reject verifications")
+    reject_intro = _(
+        "These submissions will be rejected; the members receive the reason by email and in the app:"
+    )
+    reject_empty = _("None of the selected items is pending.")
 
     list_filter = ["status", "submitted_at"]
     readonly_fields = [
@@ -114,33 +116,10 @@ class VerificationAdminMixin:
 
     @admin.action(description=_("Reject selected (with a reason)…"))
     def reject_selected(self, request, queryset):
-        pending = queryset.filter(status=VerificationStatus.PENDING)
-        form = RejectForm(request.POST if "reason" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            done = 0
-            for verification in pending:
-                try:
-                    services.verification_reject(
-                        verification, by=request.user, reason=form.cleaned_data["reason"]
-                    )
-                    done += 1
-                except ValidationError as error:
-                    self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            self.message_user(request, _("%(count)d rejected.") % {"count": done}, messages.SUCCESS)
-            return None
-        return TemplateResponse(
-            request,
-            "admin/accounts/reject_verifications.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Reject verifications"),
-                "form": form,
-                "queryset": pending,
-                "opts": self.model._meta,
-                "action": "reject_selected",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
+        return self.reject_with_reason(request, queryset.filter(status=VerificationStatus.PENDING))
+
+    def reject_one(self, request, verification, reason: str) -> None:
+        services.verification_reject(verification, by=request.user, reason=reason)
 
 
 @admin.register(IdentityVerification)
@@ -171,7 +150,7 @@ class VetLicenceAdmin(VerificationAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PrivateDocumentAccess)
-class PrivateDocumentAccessAdmin(admin.ModelAdmin):
+class PrivateDocumentAccessAdmin(ReadOnlyAdmin):
     """The UU PDP audit trail: superusers read it; nobody adds, edits or deletes it here."""
 
     list_display = ["opened_at", "staff", "kind", "subject", "object_id", "ip_address"]
@@ -185,12 +164,3 @@ class PrivateDocumentAccessAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

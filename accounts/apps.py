@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from hellopet.private_files import delete_files_with_rows
+        from common.private_files import delete_files_with_rows
 
         from .middleware import mark_login
         from .models import IdentityVerification, VetLicence

@@ -4,7 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Use
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import SafeDocumentField, SafeImageField
+from common.uploads import SafeDocumentField, SafeImageField
+from notifications.services import queue_email
 
 from .models import Regency, User
 from .nik import parse_nik
@@ -182,8 +183,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from notifications.services import queue_email
-
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         text = loader.render_to_string(email_template_name, context)
         html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""

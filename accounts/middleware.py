@@ -10,11 +10,15 @@
 
 import time
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+
+from .zones import viewer_zone
 
 LOGIN_AT = "_hp_login_at"
 LAST_SEEN = "_hp_last_seen"
@@ -69,3 +73,18 @@ class SessionPolicyMiddleware:
         if request.path in (reverse("admin:login"), reverse("admin:logout")):
             return False
         return not user.is_verified()
+
+
+class TimezoneMiddleware:
+    """Activates the viewer's zone (their city's WIB/WITA/WIT; visitors WIB) for the request, so that
+    every time on the page is shown in it (see common.timefmt and the `local_*` template filters)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timezone.activate(ZoneInfo(viewer_zone(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import private_storage
+from common.uploads import private_storage
 
 TIMEZONES = [
     ("Asia/Jakarta", "WIB"),

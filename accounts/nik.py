@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Province, Regency
+
 # Regencies of Papua (91) and Papua Barat (92) moved to the provinces created in 2022 (93-96) and got
 # new codes; NIKs issued before keep the old codes, so any regency number is accepted for them.
 PROVINCES_WITH_MOVED_REGENCIES = {"91", "92"}
@@ -23,8 +25,6 @@ class NikFacts:
 
 
 def parse_nik(nik: str, *, today: datetime.date | None = None) -> NikFacts:
-    from accounts.models import Province, Regency
-
     nik = (nik or "").strip().replace(" ", "")
     if len(nik) != 16 or not nik.isdigit():
         raise ValidationError(_("A NIK has exactly 16 digits."), code="nik_length")
@@ -61,7 +61,3 @@ def parse_nik(nik: str, *, today: datetime.date | None = None) -> NikFacts:
     if nik[12:16] == "0000":
         raise ValidationError(_("The last four digits of the NIK cannot be 0000."), code="nik_serial")
     return NikFacts(regency_code=regency_code, birth_date=birth, sex=sex)
-
-
-def age_on(birth: datetime.date, day: datetime.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

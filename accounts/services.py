@@ -8,7 +8,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.services import notify, queue_email
@@ -154,10 +156,6 @@ def signup_start(*, user: User) -> None:
 
 
 def _send_signup_confirmation(user: User, token: str) -> None:
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
     context = {
         "user": user,
         "link": settings.SITE_URL + reverse("signup_confirm", args=[token]),

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hellopet.client_ip import client_ip
-from hellopet.private_files import serve_private_file
+from common.client_ip import client_ip
+from common.private_files import serve_private_file
 
 from . import services
 from .access import get_identity_verification_for_user, get_vet_licence_for_user

@@ -6,6 +6,8 @@ repeated wrong codes (exponential back-off per device). A superuser who lost the
 device from the command line: `manage.py accounts_otp_reset <email>`.
 """
 
+import base64
+
 import qrcode
 import qrcode.image.svg
 from django import forms
@@ -77,6 +79,4 @@ def two_factor(request):
 
 
 def _base32(key: bytes) -> str:
-    import base64
-
     return base64.b32encode(key).decode().rstrip("=")

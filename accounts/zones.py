@@ -4,7 +4,7 @@ worked out at login and again only when the member's city changes."""
 
 from django.contrib.auth.signals import user_logged_in
 
-from hellopet.timefmt import DEFAULT_ZONE
+from common.timefmt import DEFAULT_ZONE
 
 from .models import Regency
 

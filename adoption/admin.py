@@ -1,13 +1,12 @@
 import datetime
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from common.admin import RejectWithReasonMixin
 
 from . import services
 from .models import Application, ApplicationEvent, FollowUpReport, Pet, PetPhoto
@@ -24,13 +23,16 @@ class PetPhotoInline(admin.TabularInline):
         return format_html('<img src="{}" alt="" width="120">', obj.image.url) if obj.image else "-"
 
 
-class RejectPetForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (sent to the lister)"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 @admin.register(Pet)
-class PetAdmin(admin.ModelAdmin):
+class PetAdmin(RejectWithReasonMixin, admin.ModelAdmin):
     """The listing review queue: filter on "Pending review", open the vaccination book, approve or reject."""
+
+    reject_reason_label = _("Reason (sent to the lister)")
+    reject_title = _("Reject listings")
+    reject_intro = _(
+        "These listings will be rejected; the listers receive the reason by email and in the app:"
+    )
+    reject_empty = _("None of the selected listings is pending review.")
 
     list_display = ["name", "species", "lister", "city", "fee", "status", "vaccinated", "created_at"]
     list_filter = ["status", "species", "vaccinated", "sterilised", "created_at"]
@@ -67,31 +69,13 @@ class PetAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject selected listings (with a reason)…"))
     def reject_selected(self, request, queryset):
-        pending = queryset.filter(status=Pet.Status.PENDING_REVIEW)
-        form = RejectPetForm(request.POST if "reason" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            done = 0
-            for pet in pending:
-                try:
-                    services.pet_reject(pet=pet, by=request.user, reason=form.cleaned_data["reason"])
-                    done += 1
-                except ValidationError as error:
-                    self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            self.message_user(request, _("%(count)d rejected.") % {"count": done}, messages.SUCCESS)
-            return None
-        return TemplateResponse(
-            request,
-            "admin/adoption/reject_pets.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Reject listings"),
-                "form": form,
-                "queryset": pending,
-                "opts": self.model._meta,
-                "action": "reject_selected",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
+        return self.reject_with_reason(request, queryset.filter(status=Pet.Status.PENDING_REVIEW))
+
+    def reject_one(self, request, pet, reason: str) -> None:
+        services.pet_reject(pet=pet, by=request.user, reason=reason)
+
+    def reject_item_label(self, pet) -> str:
+        return f"{pet} ({pet.lister})"
 
 
 class ReportDueFilter(admin.SimpleListFilter):

@@ -7,14 +7,14 @@ class AdoptionConfig(AppConfig):
     verbose_name = _("Adoption")
 
     def ready(self):
-        from hellopet.pagecache import invalidate_on_change
-        from hellopet.private_files import delete_files_with_rows
+        from common.pagecache import invalidate_on_change
+        from common.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import Breed, FollowUpReport, Pet, PetPhoto, Species
-        from .payments import AdoptionPayments
+        from .models import PURPOSE, Breed, FollowUpReport, Pet, PetPhoto, Species
+        from .payment_hooks import AdoptionPayments
 
-        register("adoption", AdoptionPayments())
+        register(PURPOSE, AdoptionPayments())
 
         from pets.registry import register_timeline
 

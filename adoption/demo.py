@@ -9,6 +9,8 @@ from PIL import Image, ImageDraw
 
 from accounts.demo import demo_document
 from accounts.models import Regency, User
+from pets.models import Pet as Record
+from pets.models import Vaccination, Weight
 
 from .models import Application, ApplicationEvent, Breed, Pet, PetPhoto, Species
 
@@ -213,9 +215,6 @@ def _make_pet(lister: User, row, status) -> Pet:
 def _record_for(lister: User, listing: Pet, vaccinated: bool):
     """The lister's own record of a demo listing (the listing is made from it): a weight or two and,
     when vaccinated, its vaccinations; on a handover it moves to the adopter."""
-    from pets.models import Pet as Record
-    from pets.models import Vaccination, Weight
-
     record = Record.objects.filter(owner=lister, name=listing.name, handed_over_at__isnull=True).first()
     if record:
         return record

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CityChoiceField, PhoneField
 from accounts.models import Regency
-from hellopet.pagecache import cached_value
-from hellopet.uploads import SafeDocumentField, SafeImageField
-from hellopet.widgets import use_fast_selects
+from common.pagecache import cached_value
+from common.uploads import SafeDocumentField, SafeImageField
+from common.widgets import use_fast_selects
+from pets.forms import PetBasicsMixin, months_before
 
 from .models import MAX_PHOTOS, Application, Breed, FollowUpReport, Pet, Species
 
@@ -61,7 +62,7 @@ class BreedSelect(forms.Select):
         return option
 
 
-class PetForm(forms.ModelForm):
+class PetForm(PetBasicsMixin, forms.ModelForm):
     age_estimate_months = forms.IntegerField(
         label=_("or estimated age (months)"), min_value=0, max_value=360, required=False,
         help_text=_("If you do not know the birth date."),
@@ -125,17 +126,7 @@ class PetForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        birth_date, estimate = cleaned.get("birth_date"), cleaned.get("age_estimate_months")
-        today = timezone.localdate()
-        if birth_date:
-            if birth_date > today:
-                self.add_error("birth_date", _("The birth date cannot be in the future."))
-            cleaned["birth_date_is_estimate"] = False
-        elif estimate is not None:
-            cleaned["birth_date"] = _months_before(today, estimate)
-            cleaned["birth_date_is_estimate"] = True
-        elif not self.has_error("age_estimate_months"):
-            self.add_error("birth_date", _("Give the birth date or an estimated age."))
+        self.clean_birth(cleaned, required=True)
         species, breed = cleaned.get("species"), cleaned.get("breed")
         if species and breed and breed.species_id != species.pk:
             self.add_error("breed", _("This breed belongs to another species."))
@@ -183,11 +174,6 @@ def initial_from_record(record) -> dict:
     elif record.birth_date:
         initial["age_estimate_months"] = record.age_months
     return initial
-
-
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return datetime.date(year, month + 1, min(day.day, 28))
 
 
 class BrowseForm(forms.Form):
@@ -262,9 +248,9 @@ class BrowseForm(forms.Form):
             today = timezone.localdate()
             bounds = {"baby": (0, 12), "young": (12, 36), "adult": (36, 96), "senior": (96, None)}
             low, high = bounds[data["age"]]
-            queryset = queryset.filter(birth_date__lte=_months_before(today, low))
+            queryset = queryset.filter(birth_date__lte=months_before(today, low))
             if high is not None:
-                queryset = queryset.filter(birth_date__gt=_months_before(today, high))
+                queryset = queryset.filter(birth_date__gt=months_before(today, high))
         order = {
             "fee": ["fee", "-created_at"],
             "-fee": ["-fee", "-created_at"],

@@ -7,9 +7,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import private_storage
+from common.models import ActorEvent
+from common.uploads import private_storage
 from pets.models import Breed, Species  # noqa: F401 (moved to pets; re-exported for adoption code)
 
+# The purpose of this app's payments (payments.registry; see adoption/payment_hooks.py).
+PURPOSE = "adoption"
 MAX_PHOTOS = 6
 REPORT_INTERVAL_DAYS = 30
 
@@ -318,7 +321,7 @@ class Application(models.Model):
         return rows
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(ActorEvent):
     """The status timeline of an application, written by the services."""
 
     class Kind(models.TextChoices):
@@ -337,14 +340,9 @@ class ApplicationEvent(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)  # a decline reason or a handover report can be long
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(ActorEvent.Meta):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
 

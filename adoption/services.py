@@ -7,15 +7,20 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet import timefmt
+from common import timefmt
 from notifications.services import notify
+from payments import services as payment_services
+from payments.models import Payment
+from payments.services import payment_create, payment_set_status
 from pets import services as pet_services
 
 from .models import (
     MAX_PHOTOS,
+    PURPOSE,
     REPORT_INTERVAL_DAYS,
     Application,
     ApplicationEvent,
@@ -27,8 +32,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-APPLICATIONS_URL = "/adoption/applications/"
-LISTINGS_URL = "/adoption/listings/"
 PAYMENT_MIN_WINDOW = datetime.timedelta(hours=1)
 PAYMENT_MAX_WINDOW = datetime.timedelta(days=3)
 
@@ -126,7 +129,7 @@ def _close(application: Application, *, note: str) -> None:
         application.adopter,
         kind="adoption.application_closed",
         context={"application": application, "pet": application.pet},
-        url=APPLICATIONS_URL,
+        url=reverse("adoption:applications"),
     )
 
 
@@ -146,7 +149,7 @@ def _review(pet: Pet, *, by, approve: bool, reason: str = "") -> Pet:
             locked.lister,
             kind=f"adoption.listing_{'approved' if approve else 'rejected'}",
             context={"pet": locked},
-            url=LISTINGS_URL,
+            url=reverse("adoption:listings"),
         )
     return locked
 
@@ -222,7 +225,7 @@ def checkout(*, adopter, answers: dict) -> list[Application]:
                 pet.lister,
                 kind="adoption.application_received",
                 context={"application": application, "pet": pet},
-                url=LISTINGS_URL,
+                url=reverse("adoption:listings"),
             )
         if not created:
             raise ValidationError(_("None of the pets in your cart is available any more."))
@@ -254,8 +257,6 @@ def application_approve(
     The pet row is locked first: two approvals for one pet (two tabs, two devices) serialise here and
     the second sees the pet reserved. The partial unique index one_winner_per_pet backs this up.
     """
-    from payments.services import payment_create
-
     if pickup_at <= timezone.now():
         raise ValidationError(_("The pickup time must be in the future."))
     with transaction.atomic():
@@ -281,7 +282,7 @@ def application_approve(
         if pet.fee > 0:
             locked.payment = payment_create(
                 payer=locked.adopter,
-                purpose="adoption",
+                purpose=PURPOSE,
                 target=locked,
                 amount=pet.fee,
                 description=_("Adoption fee for %(name)s (%(code)s)")
@@ -294,7 +295,7 @@ def application_approve(
             locked.adopter,
             kind="adoption.application_approved",
             context={"application": locked, "pet": pet},
-            url=APPLICATIONS_URL,
+            url=reverse("adoption:applications"),
         )
         others = pet.applications.filter(status=Application.Status.SUBMITTED).exclude(pk=locked.pk)
         for other in others.select_related("adopter", "pet"):
@@ -324,7 +325,7 @@ def application_decline(*, application: Application, by, note: str) -> Applicati
         locked.adopter,
         kind="adoption.application_declined",
         context={"application": locked, "pet": locked.pet},
-        url=APPLICATIONS_URL,
+        url=reverse("adoption:applications"),
     )
     return locked
 
@@ -348,7 +349,7 @@ def application_mark_paid(*, application_id) -> None:
                 locked.pet.lister,
                 kind="adoption.fee_paid",
                 context={"application": locked, "pet": locked.pet},
-                url=LISTINGS_URL,
+                url=reverse("adoption:listings"),
             )
 
 
@@ -371,17 +372,24 @@ def application_release_unpaid(*, application_id) -> bool:
             pet.save(update_fields=["status", "updated_at"])
         _event(locked, ApplicationEvent.Kind.EXPIRED)
         context = {"application": locked, "pet": pet}
-        notify(pet.lister, kind="adoption.reservation_released", context=context, url=LISTINGS_URL)
-        notify(locked.adopter, kind="adoption.reservation_released", context=context, url=APPLICATIONS_URL)
+        notify(
+            pet.lister,
+            kind="adoption.reservation_released",
+            context=context,
+            url=reverse("adoption:listings"),
+        )
+        notify(
+            locked.adopter,
+            kind="adoption.reservation_released",
+            context=context,
+            url=reverse("adoption:applications"),
+        )
     return True
 
 
 def expire_unpaid_reservations(*, now: datetime.datetime | None = None) -> int:
     """Cron safety net: approved applications whose fee payment passed its expiry unpaid are released,
     even if the gateway never told us (the payment is moved to expired, which calls the hook)."""
-    from payments.models import Payment
-    from payments.services import payment_set_status
-
     now = now or timezone.now()
     count = 0
     stale = Application.objects.filter(
@@ -440,7 +448,7 @@ def application_confirm_received(*, application: Application, by, early: bool = 
             pet.lister,
             kind="adoption.pet_adopted",
             context={"application": locked, "pet": pet},
-            url=LISTINGS_URL,
+            url=reverse("adoption:listings"),
         )
     return locked
 
@@ -473,8 +481,6 @@ def _hand_over_record(pet: Pet, *, adopter, now) -> None:
 
 def application_handover_failed(*, application: Application, by, note: str = "") -> Application:
     """The lister reports that the handover did not happen: the pet returns to available."""
-    from payments import services as payment_services
-
     with transaction.atomic():
         pet = _lock_pet(application.pet_id)
         locked = (
@@ -504,7 +510,7 @@ def application_handover_failed(*, application: Application, by, note: str = "")
             locked.adopter,
             kind="adoption.handover_failed",
             context={"application": locked, "pet": pet, "note": note.strip()},
-            url=APPLICATIONS_URL,
+            url=reverse("adoption:applications"),
         )
     return locked
 
@@ -545,7 +551,7 @@ def report_submit(
         locked.pet.lister,
         kind="adoption.report_submitted",
         context={"application": locked, "pet": locked.pet, "report": report},
-        url=LISTINGS_URL,
+        url=reverse("adoption:listings"),
     )
     return report
 
@@ -584,7 +590,7 @@ def send_report_reminders(*, today: datetime.date | None = None, lead_days: int 
                     locked.adopter,
                     kind="adoption.report_due",
                     context={**context, "overdue": False},
-                    url=APPLICATIONS_URL,
+                    url=reverse("adoption:applications"),
                 )
                 sent += 1
                 continue
@@ -594,12 +600,17 @@ def send_report_reminders(*, today: datetime.date | None = None, lead_days: int 
             locked.overdue_notified_for = due_date
             locked.save(update_fields=["reminded_for", "overdue_notified_for", "updated_at"])
             _event(locked, ApplicationEvent.Kind.REMINDER, note="overdue")
-            notify(locked.adopter, kind="adoption.report_overdue", context=context, url=APPLICATIONS_URL)
+            notify(
+                locked.adopter,
+                kind="adoption.report_overdue",
+                context=context,
+                url=reverse("adoption:applications"),
+            )
             notify(
                 locked.pet.lister,
                 kind="adoption.report_overdue_lister",
                 context=context,
-                url=LISTINGS_URL,
+                url=reverse("adoption:listings"),
             )
             sent += 2
     return sent

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hellopet.pagecache import CountCachingPaginator, public_page
-from hellopet.private_files import serve_private_file
+from common.pagecache import CountCachingPaginator, public_page
+from common.private_files import serve_private_file
 from payments.services import payment_pay_url
 from pets.access import get_pet_for_owner, pets_for_owner
 

@@ -4,8 +4,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hellopet import pagecache
-from hellopet.uploads import SafeImageField
+from common import pagecache
+from common.uploads import SafeImageField
 
 from .models import Article, Category
 

@@ -7,8 +7,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
-        from hellopet.pagecache import invalidate_on_change
-        from hellopet.private_files import delete_files_with_rows
+        from common.pagecache import invalidate_on_change
+        from common.private_files import delete_files_with_rows
 
         from .models import Article, Category
 

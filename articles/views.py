@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from hellopet.pagecache import public_page
+from common.pagecache import public_page
 
 from . import selectors
 from .access import get_article_for_user

@@ -81,8 +81,8 @@ def main() -> int:
     from adoption.models import Breed, Pet, Species
     from articles.models import Article, Category
     from articles.rendering import render_markdown
+    from common import pagecache
     from grooming.models import Salon, Service, WeeklyHours
-    from hellopet import pagecache
 
     name = connection.settings_dict["NAME"]
     if "bench" not in str(name) and "--force" not in sys.argv:

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hellopet import pagecache
-from hellopet.private_files import admin_file_link
+from common import pagecache
+from common.private_files import admin_file_link
 
 from . import services
 from .models import Consultation, ConsultationPhoto, Message, Rating, ReadState, Specialty, VetProfile

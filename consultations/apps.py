@@ -8,15 +8,14 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         from accounts.models import VetLicence
-        from hellopet.pagecache import invalidate_on_change
-        from hellopet.private_files import delete_files_with_rows
+        from common.pagecache import invalidate_on_change
+        from common.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import Consultation, ConsultationPhoto, Message, Rating, Specialty, VetProfile
-        from .payments_hooks import ConsultationPayments
-        from .services import PAYMENT_PURPOSE
+        from .models import PURPOSE, Consultation, ConsultationPhoto, Message, Rating, Specialty, VetProfile
+        from .payment_hooks import ConsultationPayments
 
-        register(PAYMENT_PURPOSE, ConsultationPayments())
+        register(PURPOSE, ConsultationPayments())
 
         from pets.registry import register_care_access, register_timeline
 

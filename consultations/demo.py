@@ -15,7 +15,8 @@ from pets import services as pet_services
 from pets.models import Pet
 
 from . import services
-from .models import Consultation, Message, PrescribedItem, Rating, Specialty, VetProfile
+from .models import PURPOSE, Consultation, Message, PrescribedItem, Rating, Specialty, VetProfile
+from .payment_hooks import record_earnings
 
 VETS = {
     "drh.ayu@hellopet.local": {
@@ -109,8 +110,6 @@ def seed(stdout=None) -> None:
     if owner and vet and not Consultation.objects.filter(owner=owner, vet=vet, pet_name="Milo").exists():
         _finished_consultation(owner, vet, now)
         created = 1
-    from .payments_hooks import record_earnings
-
     for consultation in Consultation.objects.filter(pet_name="Milo", payment__isnull=False).select_related(
         "payment", "vet"
     ):
@@ -135,7 +134,7 @@ def _finished_consultation(owner, vet, now) -> None:
     )
     payment = payment_create(
         payer=owner,
-        purpose=services.PAYMENT_PURPOSE,
+        purpose=PURPOSE,
         target=consultation,
         amount=consultation.fee,
         description=f"Konsultasi dengan {vet.full_name} untuk Milo",

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import SafeImageField
-from hellopet.widgets import FastSelect
+from common.uploads import SafeImageField
+from common.widgets import FastSelect
 from pets.forms import DATE_INPUT, PetBasicsMixin
 from pets.models import Species
 

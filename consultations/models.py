@@ -5,10 +5,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import private_storage
+from accounts.models import VerificationStatus, VetLicence
+from common.uploads import private_storage
 
 
 def _ext(filename):
@@ -25,6 +27,10 @@ def consultation_photo_upload_to(instance, filename):
 
 def message_attachment_upload_to(instance, filename):
     return f"consultations/{instance.consultation_id}/chat/{uuid.uuid4().hex}.{_ext(filename)}"
+
+
+# The purpose of this app's payments (payments.registry; see consultations/payment_hooks.py).
+PURPOSE = "consultation"
 
 
 class Specialty(models.Model):
@@ -66,8 +72,6 @@ class VetProfileQuerySet(models.QuerySet):
     def listed(self):
         """Profiles owners may see and consult: active vets whose licence staff approved, with the
         licence numbers (Indonesian veterinary ethics require STRV/SIP to be shown)."""
-        from accounts.models import VerificationStatus, VetLicence
-
         approved = VetLicence.objects.filter(user=OuterRef("user"), status=VerificationStatus.APPROVED)
         approved = approved.order_by("-decided_at", "-pk")
         return (
@@ -173,8 +177,6 @@ class VetProfile(models.Model):
         return self.user.full_name
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("consultations:vet_detail", args=[self.user_id])
 
     def live_availability_now(self, now=None) -> str:
@@ -304,8 +306,6 @@ class Consultation(models.Model):
         return f"{self.pet_name} — {self.owner} / {self.vet}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("consultations:room", args=[self.pk])
 
     @property

@@ -22,17 +22,18 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet import timefmt
+from background.queue import schedule_on_commit
+from common import timefmt
 from notifications.services import notify
 from payments import services as payment_services
+from payments.models import Payment
 from pets import services as pet_services
 from pets.models import Pet
 
-from .models import Consultation, ConsultationPhoto, PrescribedItem, Rating, Specialty, VetProfile
+from .models import PURPOSE, Consultation, ConsultationPhoto, PrescribedItem, Rating, Specialty, VetProfile
 
 logger = logging.getLogger(__name__)
 
-PAYMENT_PURPOSE = "consultation"
 MAX_PHOTOS = 3
 MAX_PRESCRIBED_ITEMS = 10
 FOLLOW_UP_DAYS = 3
@@ -180,7 +181,7 @@ def consultation_open(
                 ConsultationPhoto.objects.create(consultation=consultation, image=photo)
             consultation.payment = payment_services.payment_create(
                 payer=owner,
-                purpose=PAYMENT_PURPOSE,
+                purpose=PURPOSE,
                 target=consultation,
                 amount=profile.fee,
                 description=_("Consultation with %(vet)s for %(pet)s")
@@ -263,8 +264,6 @@ def _refund(payment, reason: str, by=None) -> None:
 def refunds_missing(*, ended_before: datetime.datetime | None = None):
     """Cancelled consultations that were paid but whose payment is still fully kept (optionally only
     those cancelled before `ended_before`, leaving the after-commit refund time to be recorded)."""
-    from payments.models import Payment
-
     missing = Consultation.objects.filter(
         status=Status.CANCELLED, paid_at__isnull=False, payment__status=Payment.Status.PAID
     ).select_related("payment")
@@ -294,8 +293,6 @@ def accept_deadline(consultation: Consultation) -> datetime.datetime | None:
 def _schedule_accept_timeout(consultation: Consultation) -> None:
     """After commit, ask the task queue to look at this consultation when its accept time is over (the
     minute sweep `accept_timeouts_due` catches any the queue lost)."""
-    from background.queue import schedule_on_commit
-
     from . import tasks
 
     schedule_on_commit(tasks.accept_timeout, str(consultation.pk), eta=accept_deadline(consultation))

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import VetLicence
-from hellopet.pagecache import public_page
-from hellopet.private_files import serve_private_file
+from common.pagecache import public_page
+from common.private_files import serve_private_file
 from payments.services import payment_pay_url
 from pets.access import pets_for_owner
 

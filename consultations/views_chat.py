@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from PIL import Image
 
-from hellopet.cache_guard import cache_call
-from hellopet.private_files import serve_private_file
-from hellopet.uploads import SafeImageField
+from common.cache_guard import cache_call
+from common.private_files import serve_private_file
+from common.uploads import SafeImageField
 
 from . import chat
 from .access import consultation_participant_role, get_consultation_for_user
@@ -32,7 +32,7 @@ UPLOADS_PER_MINUTE = 10
 
 def _uploads_this_minute(user) -> int:
     """This upload's number within the minute: from the cache, or, while the cache is down, counted
-    from the stored photo messages (the limit keeps holding; see hellopet/cache_guard.py)."""
+    from the stored photo messages (the limit keeps holding; see common/cache_guard.py)."""
     key = f"chat:uploads:{user.pk}"
 
     def from_cache():

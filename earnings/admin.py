@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.templatetags.hellopet import format_rupiah
+from common.admin import ReadOnlyAdmin
+from common.money import format_rupiah
 
 from . import services
 from .models import CommissionRule, LedgerLine, Partner, Payout
@@ -134,7 +136,7 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ReadOnlyAdmin):
     list_display = ["name", "content_type", "earned", "paid_out", "owed", "statements"]
     search_fields = ["name"]
     readonly_fields = ["name", "content_type", "object_id", "earned", "paid_out", "owed", "statements"]
@@ -143,9 +145,6 @@ class PartnerAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Two subquery-free aggregates would multiply across the joins: annotate each from its own table.
-        from django.db.models import OuterRef, Subquery, Value
-        from django.db.models.functions import Coalesce
-
         def total(model, field):
             return Coalesce(
                 Subquery(
@@ -182,18 +181,9 @@ class PartnerAdmin(admin.ModelAdmin):
         url = reverse("earnings:statement", args=[obj.pk, month.year, month.month])
         return format_html('<a href="{}">{}</a>', url, _("This month's statement"))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LedgerLine)
-class LedgerLineAdmin(admin.ModelAdmin):
+class LedgerLineAdmin(ReadOnlyAdmin):
     list_display = [
         "occurred_at",
         "partner",
@@ -208,12 +198,3 @@ class LedgerLineAdmin(admin.ModelAdmin):
     search_fields = ["partner__name", "description", "payment__id"]
     list_select_related = ["partner"]
     date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

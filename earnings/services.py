@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet.templatetags.hellopet import format_rupiah
+from common.money import format_rupiah
 from payments.models import Payment, Refund
 
 from .models import DEFAULT_RATE_BP, CommissionRule, Kind, LedgerLine, Partner, Payout

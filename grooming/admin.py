@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from hellopet import pagecache
+from common import pagecache
 
 from . import services
 from .models import Booking, BookingEvent, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours

@@ -7,15 +7,15 @@ class GroomingConfig(AppConfig):
     verbose_name = _("Grooming")
 
     def ready(self):
+        from common.pagecache import invalidate_on_change
+        from common.private_files import delete_files_with_rows
         from earnings.registry import register_partner_source
-        from hellopet.pagecache import invalidate_on_change
-        from hellopet.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
+        from .models import PURPOSE, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
         from .payment_hooks import GroomingPayments
 
-        register("grooming", GroomingPayments())
+        register(PURPOSE, GroomingPayments())
         register_partner_source(salon_partners)
 
         from pets.registry import register_timeline

@@ -10,8 +10,11 @@ from PIL import Image, ImageDraw, ImageFont
 from accounts.models import Regency, User
 from payments.models import Payment, Refund
 from payments.services import payment_create
+from pets.models import Pet
 
-from .models import Booking, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
+from .models import PURPOSE, Booking, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
+from .payment_hooks import record_earnings
+from .pet_record import SPECIES_FOR_RECORD, pet_profile
 
 WEEKDAYS = range(0, 6)  # Monday..Saturday
 SPLIT = [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(18))]  # lunch break 12-13
@@ -194,10 +197,6 @@ def _salon(row, index) -> Salon:
 def _past_visit(salon: Salon, member: User, *, days_ago: int, hour: int, rating: int, text: str) -> None:
     if Booking.objects.filter(salon=salon, member=member).exists():
         return
-    from pets.models import Pet
-
-    from .pet_record import SPECIES_FOR_RECORD, pet_profile
-
     pet = next(
         (
             p
@@ -236,13 +235,11 @@ DEMO_REFUND = 20_000  # Sari's add-on was cancelled at the salon: part of the de
 
 def _past_deposit(booking: Booking, *, refund: int) -> None:
     """A deposit paid the day before a past visit (and part of it refunded), in the salon's earnings."""
-    from .payment_hooks import record_earnings
-
     if booking.payment_id is None:
         paid_at = booking.starts_at - dt.timedelta(days=1)
         payment = payment_create(
             payer=booking.member,
-            purpose="grooming",
+            purpose=PURPOSE,
             target=booking,
             amount=DEMO_DEPOSIT,
             description=f"Deposit {booking.service.name} di {booking.salon.name}",

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Regency
-from hellopet import timefmt
-from hellopet.uploads import SafeImageField
-from hellopet.widgets import use_fast_selects
+from common import timefmt
+from common.uploads import SafeImageField
+from common.widgets import use_fast_selects
 
 from .models import Closure, Salon, SalonPhoto, Service, ServiceKind, Species, WeeklyHours
 from .selectors import SORTS

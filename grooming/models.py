@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.models import ActorEvent
+
 # Words under /grooming/ that are pages, not salons: a salon may never take them as its slug.
+# The purpose of this app's payments (payments.registry; see grooming/payment_hooks.py).
+PURPOSE = "grooming"
 RESERVED_SLUGS = {"bookings", "manage", "reviews", "book", "new", "add", "edit", "api", "static", "media"}
 # The salon's average is shown once it has this many reviews (one or two reviews say little).
 MIN_REVIEWS_FOR_AVERAGE = 3
@@ -323,19 +327,13 @@ class Booking(models.Model):
         return self.ends_at.astimezone(self.salon.tz)
 
 
-class BookingEvent(models.Model):
+class BookingEvent(ActorEvent):
     """A booking's history: every status it took, who moved it and why (shown as a timeline)."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(_("status"), max_length=20, choices=Booking.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(ActorEvent.Meta):
         verbose_name = _("booking event")
         verbose_name_plural = _("booking events")
 

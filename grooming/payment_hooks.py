@@ -1,4 +1,7 @@
-"""Deposit payments for bookings (purpose "grooming"): hooks run after the payment commits, idempotent."""
+"""Deposit payments for bookings (purpose `models.PURPOSE`, registered in AppConfig.ready()); hooks run
+after the payment commits and are idempotent."""
+
+from django.urls import reverse
 
 from earnings.models import Kind
 from earnings.services import record_payment
@@ -16,7 +19,7 @@ def record_earnings(payment, booking: Booking) -> None:
         partner_name=booking.salon.name,
         kind=Kind.GROOMING,
         description=payment.description,
-        subject_url=f"/grooming/bookings/{booking.pk}/",
+        subject_url=booking.get_absolute_url(),
     )
 
 
@@ -41,4 +44,4 @@ class GroomingPayments(PaymentHandler):
             record_earnings(payment, booking)
 
     def return_url(self, payment) -> str:
-        return f"/grooming/bookings/{payment.target_id}/"
+        return reverse("grooming:booking", args=[payment.target_id])

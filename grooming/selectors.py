@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import TIMEZONES
 
 from .models import MIN_REVIEWS_FOR_AVERAGE, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
+from .services import today_opening
 
 SORTS = ("rating", "price", "name")
 
@@ -146,8 +147,6 @@ def salon_rating(salon: Salon) -> dict:
 def with_card_facts(salons, *, now: dt.datetime | None = None) -> list[Salon]:
     """Salons from `directory()` with what a card shows: `open_now` and the `cover` photo, computed
     from the prefetched hours, closures and photos (no query per salon)."""
-    from .services import today_opening
-
     now = now or timezone.now()
     salons = list(salons)
     for salon in salons:

@@ -18,11 +18,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet import timefmt
+from common import timefmt
 from notifications.services import notify
+from payments.services import payment_cancel, payment_create, refund_payment_on_commit
 
 from . import slots
-from .models import Booking, BookingEvent, Closure, Review, Salon, Service, Size, WeeklyHours
+from .models import PURPOSE, Booking, BookingEvent, Closure, Review, Salon, Service, Size, WeeklyHours
+from .pet_record import pet_profile
 
 logger = logging.getLogger(__name__)
 
@@ -167,8 +169,6 @@ def _release(booking: Booking) -> None:
     )
     payment = booking.payment
     if payment is not None and payment.is_pending:
-        from payments.services import payment_cancel
-
         # The hold is gone; a late payment would otherwise be for a slot someone else may take.
         transaction.on_commit(lambda: payment_cancel(payment=payment))
 
@@ -194,8 +194,6 @@ def booking_create(
         raise ValidationError(_("This service is no longer offered."))
     pet_size, pet_allergies = "", ""
     if pet is not None:
-        from .pet_record import pet_profile
-
         if pet.owner_id != member.pk or pet.is_read_only:
             raise ValidationError(_("Choose one of your pets."))
         profile = pet_profile(pet)
@@ -263,8 +261,6 @@ def booking_create(
             )
             _record(booking, by=member)
             if deposit:
-                from payments.services import payment_create
-
                 # The hold lasts the payment window, but never past the slot's own lead time.
                 hold = min(
                     now + dt.timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES),
@@ -274,7 +270,7 @@ def booking_create(
                 booking.hold_expires_at = hold
                 booking.payment = payment_create(
                     payer=member,
-                    purpose="grooming",
+                    purpose=PURPOSE,
                     target=booking,
                     amount=deposit,
                     description=_("Grooming deposit: %(service)s at %(salon)s")
@@ -397,8 +393,6 @@ def send_visit_reminders(*, now: dt.datetime | None = None) -> int:
 def _refund_deposit(booking: Booking, *, reason: str, by) -> None:
     """The deposit goes back through the one payments path (recorded after commit, sent to Midtrans
     from the task queue; owed by hand when the method cannot be refunded)."""
-    from payments.services import refund_payment_on_commit
-
     refund_payment_on_commit(payment=booking.payment, reason=reason, by=by)
 
 
@@ -532,8 +526,6 @@ def booking_cancel(*, booking: Booking, by, reason: str = "") -> Booking:
         locked.save(update_fields=["status", "reason", "cancelled_by", "updated_at"])
         _record(locked, by=by, note=locked.reason)
         if locked.payment is not None and locked.payment.is_pending:
-            from payments.services import payment_cancel
-
             payment = locked.payment
             transaction.on_commit(lambda: payment_cancel(payment=payment))
         _refund_deposit(locked, reason="Grooming booking cancelled", by=by)

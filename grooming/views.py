@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Regency
-from hellopet.pagecache import CountCachingPaginator, cached_value, public_page
+from common.pagecache import CountCachingPaginator, cached_value, public_page
 from payments.services import payment_pay_url
 from pets.access import pets_for_owner
 

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "hellopet",
     "accounts",
     "notifications",
     "payments",
@@ -59,6 +58,7 @@ INSTALLED_APPS = [
     "adoption",
     "articles",
     "adminsite",
+    "pages",
     "huey.contrib.djhuey",
     "background",
 ]
@@ -66,14 +66,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "hellopet.middleware.ContentSecurityPolicyMiddleware",
+    "pages.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "hellopet.middleware.LanguageMiddleware",
-    "hellopet.middleware.TimezoneMiddleware",
+    "common.middleware.LanguageMiddleware",
+    "accounts.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -96,9 +96,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "hellopet.context_processors.site",
+                "pages.context_processors.site",
             ],
-            "builtins": ["hellopet.templatetags.hellopet"],
+            "builtins": ["common.templatetags.site_filters"],
         },
     }
 ]
@@ -180,7 +180,7 @@ TASK_RETRIES = env.int("TASK_RETRIES", default=8)
 TASK_RETRY_DELAY_SECONDS = env.int("TASK_RETRY_DELAY_SECONDS", default=30)
 # /healthz?full=1 answers 503 when the oldest pending task has waited longer than this.
 HEALTHZ_QUEUE_MAX_AGE_SECONDS = env.int("HEALTHZ_QUEUE_MAX_AGE_SECONDS", default=300)
-# Whole-page cache for anonymous visitors (hellopet/pagecache.py): a stored page is served at most this
+# Whole-page cache for anonymous visitors (common/pagecache.py): a stored page is served at most this
 # many seconds after it was rendered; row changes make it stale at once. 0 turns the cache off.
 PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=1.0)
 # The chat's per-process writer (consultations/chat_live.py): sends waiting beyond this many are refused
@@ -210,7 +210,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the login forms post the email as "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.normalised_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "hellopet.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login, for staff to review in admin
 # Addresses (or networks) of our own reverse proxies: only from them is X-Forwarded-For believed
@@ -254,7 +254,7 @@ PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "hellopet.storage.PrivateFileSystemStorage",
+        "BACKEND": "common.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
     "staticfiles": {

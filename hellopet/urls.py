@@ -2,12 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from hellopet import views
-
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("", include("pages.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("", include("consultations.urls")),
@@ -30,5 +26,5 @@ if settings.DEBUG or settings.TESTING:
     # Only public media: private files have no URL and are served by views that check access.
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
-# The site's own error page; 503 + Retry-After while the database is unreachable (hellopet/errors.py).
-handler500 = "hellopet.errors.server_error"
+# The site's own error page; 503 + Retry-After while the database is unreachable (common/errors.py).
+handler500 = "common.errors.server_error"

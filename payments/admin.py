@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.templatetags.hellopet import format_rupiah
+from common.admin import ReadOnlyAdmin
+from common.money import format_rupiah
 
 from . import services
 from .models import (
@@ -294,17 +295,6 @@ class RefundAdmin(admin.ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PaymentAttempt)

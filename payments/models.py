@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.models import Event
+
 
 class Payment(models.Model):
     """One thing paid for (a consultation fee, an adoption fee, a grooming deposit)."""
@@ -146,18 +148,15 @@ class PaymentNotification(models.Model):
         return f"{self.order_id or '?'} {self.transaction_status} ({self.received_at:%Y-%m-%d %H:%M:%S})"
 
 
-class PaymentEvent(models.Model):
+class PaymentEvent(Event):
     """A status change of a payment, with what caused it (audit trail shown in admin)."""
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20)
     to_status = models.CharField(max_length=20)
     source = models.CharField(max_length=40)  # notification, reconcile, finish-page, refund, cancel, ...
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(Event.Meta):
         verbose_name = _("payment event")
         verbose_name_plural = _("payment events")
 

@@ -1,16 +1,18 @@
 """How payments tell the app that owns the paid-for thing, without importing it.
 
-An app registers a handler for its purpose once (in `AppConfig.ready()`):
+One protocol in every paid-for app (consultations, grooming, adoption):
 
-    from payments.registry import PaymentHandler, register
+* `<app>/models.py` has `PURPOSE`, the app's purpose string; its services pass it to
+  `payments.services.payment_create(purpose=PURPOSE, ...)` — never a literal.
+* `<app>/payment_hooks.py` has the handler, a `PaymentHandler`; every URL it gives is a `reverse()`:
 
-    class ConsultationPayments(PaymentHandler):
-        def paid(self, payment): ...          # payment.target is the consultation
-        def failed(self, payment): ...        # failed, expired or cancelled: payment.status tells which
-        def refunded(self, payment): ...      # refunded or partially refunded
-        def return_url(self, payment): return "/consultations/<uuid>/"
+      class ConsultationPayments(PaymentHandler):
+          def paid(self, payment): ...          # payment.target is the consultation
+          def failed(self, payment): ...        # failed, expired or cancelled: payment.status tells which
+          def refunded(self, payment): ...      # refunded or partially refunded
+          def return_url(self, payment): return reverse("consultations:room", args=[payment.target_id])
 
-    register("consultation", ConsultationPayments())
+* `<app>/apps.py` registers it once, in `AppConfig.ready()`: `register(PURPOSE, ConsultationPayments())`.
 
 Hooks run after the payment's transaction commits, each in its own transaction, and must be
 idempotent: reconciliation delivers a status again when the previous delivery failed.

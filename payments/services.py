@@ -25,7 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet.templatetags.hellopet import format_rupiah
+from background.queue import enqueue_on_commit
+from common.money import format_rupiah
+from notifications.services import notify
 
 from . import midtrans
 from .models import Payment, PaymentAttempt, PaymentEvent, Refund
@@ -474,8 +476,6 @@ def _deliver_logged(payment_id) -> None:
 
 
 def _notify_payer(payment: Payment, kind: str, **context) -> None:
-    from notifications.services import notify
-
     notify(payment.payer, kind=kind, context={"payment": payment, **context}, url=payment_finish_url(payment))
 
 
@@ -524,8 +524,6 @@ def refund_payment(
     Safe inside the caller's transaction (nothing here talks to Midtrans); raises ValidationError for a
     bad amount, state or empty reason.
     """
-    from background.queue import enqueue_on_commit
-
     from . import tasks
 
     reason = (reason or "").strip()

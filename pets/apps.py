@@ -7,7 +7,7 @@ class PetsConfig(AppConfig):
     verbose_name = _("Pets")
 
     def ready(self):
-        from hellopet.private_files import delete_files_with_rows
+        from common.private_files import delete_files_with_rows
 
         from .models import Pet, Vaccination
 

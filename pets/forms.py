@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import SafeDocumentField, SafeImageField
+from common.uploads import SafeDocumentField, SafeImageField
 
 from .models import Breed, Pet, Species, Vaccination, Weight
 

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from hellopet.uploads import private_storage
+from common.uploads import private_storage
 
 
 class Species(models.Model):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hellopet.private_files import delete_file_after_commit
+from common.private_files import delete_file_after_commit
 from notifications.services import notify
 
 from .models import AccessLog, Pet, Treatment, Vaccination, VaccinationReminder, Weight

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hellopet.private_files import serve_private_file
+from common.private_files import serve_private_file
 
 from . import services
 from .access import get_pet_for_owner, get_pet_for_viewer, pets_for_owner

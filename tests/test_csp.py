@@ -4,7 +4,7 @@ policy too; private files are served sandboxed, PDFs as downloads."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from hellopet.middleware import ContentSecurityPolicyMiddleware
+from pages.middleware import ContentSecurityPolicyMiddleware
 from tests.factories import IdentityVerificationFactory, VetLicenceFactory
 
 pytestmark = pytest.mark.django_db

@@ -57,7 +57,7 @@ def test_pages_answer_the_sites_own_503_with_retry_after_when_postgresql_refuses
 
 @pytest.mark.django_db
 def test_other_errors_still_answer_500_with_the_sites_page(monkeypatch):
-    from hellopet import views
+    from pages import views
 
     def boom(*args, **kwargs):
         raise RuntimeError("a bug")

@@ -14,8 +14,8 @@ from django.template import engines
 from django.test import Client, RequestFactory
 
 from adoption.models import Pet
+from common import pagecache
 from grooming.models import Service
-from hellopet import pagecache
 from tests.adoption.factories import PetFactory
 from tests.articles.factories import ArticleFactory
 from tests.grooming.factories import SalonFactory, SalonManagerFactory, ServiceFactory

@@ -27,7 +27,7 @@ def test_pages_send_a_strict_content_security_policy(client):
 
 
 def test_rupiah_format():
-    from hellopet.templatetags.hellopet import format_rupiah
+    from common.money import format_rupiah
 
     assert format_rupiah(150000) == "Rp 150.000"
     assert format_rupiah(0) == "Rp 0"

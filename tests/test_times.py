@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from hellopet import timefmt
+from common import timefmt
 from notifications.models import Notification
 from notifications.services import notify
 from tests import factories

@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 
-from hellopet.widgets import FastSelect, use_fast_selects
+from common.widgets import FastSelect, use_fast_selects
 
 
 class Sample(forms.Form):

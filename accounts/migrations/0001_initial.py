@@ -3,7 +3,7 @@
 import accounts.models
 import django.db.models.deletion
 import django.utils.timezone
-import hellopet.uploads
+import common.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
                 ('strv_number', models.CharField(max_length=50, verbose_name='STRV number')),
                 ('sip_number', models.CharField(max_length=50, verbose_name='SIP number')),
-                ('document', models.FileField(storage=hellopet.uploads.private_storage, upload_to=accounts.models.licence_upload_to, verbose_name='licence document')),
+                ('document', models.FileField(storage=common.uploads.private_storage, upload_to=accounts.models.licence_upload_to, verbose_name='licence document')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vet_licences', to=settings.AUTH_USER_MODEL)),
             ],
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
                 ('nik', models.CharField(max_length=16, verbose_name='NIK')),
                 ('name_on_ktp', models.CharField(max_length=150, verbose_name='name on KTP')),
-                ('scan', models.FileField(storage=hellopet.uploads.private_storage, upload_to=accounts.models.ktp_upload_to, verbose_name='KTP scan')),
+                ('scan', models.FileField(storage=common.uploads.private_storage, upload_to=accounts.models.ktp_upload_to, verbose_name='KTP scan')),
                 ('consent_at', models.DateTimeField(verbose_name='consent given')),
                 ('consent_policy_version', models.CharField(max_length=20, verbose_name='privacy policy version')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -3,7 +3,7 @@
 import accounts.models
 import django.db.models.deletion
 import django.utils.timezone
-import hellopet.uploads
+import common.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='identityverification',
             name='scan',
-            field=models.FileField(blank=True, storage=hellopet.uploads.private_storage, upload_to=accounts.models.ktp_upload_to, verbose_name='KTP scan'),
+            field=models.FileField(blank=True, storage=common.uploads.private_storage, upload_to=accounts.models.ktp_upload_to, verbose_name='KTP scan'),
         ),
         migrations.CreateModel(
             name='PrivateDocumentAccess',

@@ -3,7 +3,7 @@
 import adoption.models
 import django.db.models.deletion
 import django.utils.timezone
-import hellopet.uploads
+import common.uploads
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -163,7 +163,7 @@ class Migration(migrations.Migration):
                 ('sterilised', models.BooleanField(default=False, verbose_name='sterilised')),
                 ('fee', models.PositiveIntegerField(default=0, verbose_name='adoption fee (Rp)')),
                 ('rehoming_reason', models.TextField(verbose_name='reason for rehoming')),
-                ('vaccination_book', models.FileField(blank=True, storage=hellopet.uploads.private_storage, upload_to=adoption.models.vaccination_upload_to, verbose_name='vaccination book scan')),
+                ('vaccination_book', models.FileField(blank=True, storage=common.uploads.private_storage, upload_to=adoption.models.vaccination_upload_to, verbose_name='vaccination book scan')),
                 ('status', models.CharField(choices=[('pending_review', 'Pending review'), ('available', 'Available'), ('reserved', 'Reserved'), ('adopted', 'Adopted'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='pending_review', max_length=16, verbose_name='status')),
                 ('rejection_reason', models.TextField(blank=True, verbose_name='rejection reason')),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed')),

@@ -3,7 +3,7 @@
 import consultations.models
 import django.core.validators
 import django.db.models.deletion
-import hellopet.uploads
+import common.uploads
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
             name='ConsultationPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(storage=hellopet.uploads.private_storage, upload_to=consultations.models.consultation_photo_upload_to, verbose_name='photo')),
+                ('image', models.FileField(storage=common.uploads.private_storage, upload_to=consultations.models.consultation_photo_upload_to, verbose_name='photo')),
                 ('width', models.PositiveIntegerField(blank=True, null=True)),
                 ('height', models.PositiveIntegerField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
                 ('client_id', models.UUIDField()),
                 ('body', models.TextField(blank=True)),
-                ('attachment', models.FileField(blank=True, storage=hellopet.uploads.private_storage, upload_to=consultations.models.message_attachment_upload_to)),
+                ('attachment', models.FileField(blank=True, storage=common.uploads.private_storage, upload_to=consultations.models.message_attachment_upload_to)),
                 ('attachment_width', models.PositiveIntegerField(blank=True, null=True)),
                 ('attachment_height', models.PositiveIntegerField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import hellopet.uploads
+import common.uploads
 import pets.models
 import uuid
 from django.conf import settings
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('colour', models.CharField(blank=True, max_length=60, verbose_name='colour')),
                 ('sterilised', models.BooleanField(default=False, verbose_name='sterilised')),
                 ('microchip', models.CharField(blank=True, max_length=30, verbose_name='microchip number')),
-                ('photo', models.FileField(blank=True, storage=hellopet.uploads.private_storage, upload_to=pets.models.pet_photo_upload_to, verbose_name='photo')),
+                ('photo', models.FileField(blank=True, storage=common.uploads.private_storage, upload_to=pets.models.pet_photo_upload_to, verbose_name='photo')),
                 ('allergies', models.TextField(blank=True, max_length=2000, verbose_name='allergies')),
                 ('chronic_conditions', models.TextField(blank=True, max_length=2000, verbose_name='chronic conditions')),
                 ('notes', models.TextField(blank=True, max_length=4000, verbose_name='notes')),
@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
                 ('given_on', models.DateField(verbose_name='date given')),
                 ('next_due', models.DateField(blank=True, db_index=True, null=True, verbose_name='next due')),
                 ('given_by', models.CharField(blank=True, max_length=120, verbose_name='given by / clinic')),
-                ('proof', models.FileField(blank=True, storage=hellopet.uploads.private_storage, upload_to=pets.models.vaccination_proof_upload_to, verbose_name='proof photo')),
+                ('proof', models.FileField(blank=True, storage=common.uploads.private_storage, upload_to=pets.models.vaccination_proof_upload_to, verbose_name='proof photo')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('pet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vaccinations', to='pets.pet')),
             ],

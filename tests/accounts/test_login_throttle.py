@@ -53,7 +53,7 @@ def test_behind_the_proxy_one_attacker_does_not_lock_out_everyone(client):
 
 
 def test_forwarded_header_from_an_untrusted_peer_is_ignored(rf, settings):
-    from hellopet.client_ip import client_ip
+    from common.client_ip import client_ip
 
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     spoofed = rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="1.2.3.4")

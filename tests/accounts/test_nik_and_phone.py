@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from accounts.nik import parse_nik
 from accounts.phone import normalize_phone
@@ -65,10 +66,48 @@ def test_phone_numbers_are_normalised_to_plus_62(raw):
     assert normalize_phone(raw) == "+6281234567890"
 
 
-@pytest.mark.parametrize("raw", ["12", "abc", "+1 202 555 0100 999 99", "0000000000", "08123"])
+@pytest.mark.parametrize(
+    "raw", ["12", "abc", "+62 812", "0000000000", "08123", "+62 1234 5678", "0812-ABCD-1234"]
+)
 def test_bad_phone_numbers_are_refused(raw):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         normalize_phone(raw)
+    assert error.value.code == "invalid_phone"
+    assert "bukan nomor telepon Indonesia" in error.value.messages[0]  # the UI's default language
+
+
+def test_a_number_that_the_indonesian_plan_does_not_have_is_refused_by_name():
+    """+62 then 1: no Indonesian area code or mobile prefix starts with 1 (the old check let it pass)."""
+    with pytest.raises(ValidationError) as error:
+        normalize_phone("+62 1234 5678")
+    assert error.value.messages == [
+        "“+62 1234 5678” bukan nomor telepon Indonesia. Masukkan nomor ponsel atau telepon rumah, "
+        "mis. 0812-3456-7890 atau +62 812 3456 7890."
+    ]
+    with translation.override("en"):
+        assert error.value.messages == [
+            "“+62 1234 5678” is not an Indonesian phone number. Enter a mobile or landline number, "
+            "e.g. 0812-3456-7890 or +62 812 3456 7890."
+        ]
+
+
+def test_a_foreign_number_is_refused_with_its_own_message():
+    with pytest.raises(ValidationError) as error:
+        normalize_phone("+1 202 555 0100 999 99")
+    assert error.value.code == "foreign_phone"
+
+
+def test_landlines_keep_their_area_code():
+    assert normalize_phone("(021) 555-1234") == "+62215551234"
+    assert normalize_phone("+62 21 5551234") == "+62215551234"
+
+
+def test_the_profile_form_says_why_a_number_is_refused(client_for, owner):
+    response = client_for(owner).post(
+        "/accounts/profile/", {"full_name": "Budi", "phone": "+62 1234 5678", "city": "", "language": "en"}
+    )
+    assert response.status_code == 200
+    assert "bukan nomor telepon Indonesia" in response.context["form"].errors["phone"][0]
 
 
 def test_reference_data_has_all_provinces_and_regencies():

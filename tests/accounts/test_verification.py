@@ -138,7 +138,7 @@ def test_ktp_scan_is_served_to_owner_and_staff_only(
 
 
 def test_private_storage_has_no_public_url(settings):
-    from hellopet.uploads import private_storage
+    from common.uploads import private_storage
 
     with pytest.raises(ValueError):
         private_storage().url("ktp/1/x.jpg")

@@ -89,7 +89,7 @@ def test_a_photo_is_accepted_with_a_warning_while_the_cache_is_down(client, owne
 
     consultation = make_consultation(owner, vet)
     monkeypatch.setattr(cache, "add", _redis_down)
-    monkeypatch.setattr("hellopet.cache_guard._last_warned", {})  # the warning is rate-limited per process
+    monkeypatch.setattr("common.cache_guard._last_warned", {})  # the warning is rate-limited per process
     client.force_login(owner)
     with caplog.at_level(logging.WARNING):
         response = client.post(
@@ -99,5 +99,5 @@ def test_a_photo_is_accepted_with_a_warning_while_the_cache_is_down(client, owne
         )
     assert response.status_code == 201
     assert Message.objects.filter(consultation=consultation).count() == 1
-    # The limit still holds: counted from the stored photo messages (hellopet/cache_guard.py).
+    # The limit still holds: counted from the stored photo messages (common/cache_guard.py).
     assert "cache unavailable for chat photo-upload limit" in caplog.text

@@ -294,8 +294,8 @@ def test_photo_upload_limit_holds_while_the_cache_is_down(
 ):
     """Issue 13.18: with Redis down the limit is counted from the database, with one logged warning.
     (The chat's presence and away e-mails are the chat consumer's own: issue 10.)"""
+    from common import cache_guard
     from consultations import views_chat
-    from hellopet import cache_guard
 
     settings.CACHES = {
         "default": {

@@ -1,7 +1,9 @@
 """Recovery for a staff member (the superuser included) who lost their authenticator."""
 
 import base64
+import io
 
+import qrcode
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,10 +28,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  key: {base64.b32encode(device.bin_key).decode().rstrip('=')}")
         self.stdout.write(f"  uri: {device.config_url}")
         try:
-            import io
-
-            import qrcode
-
             code = qrcode.QRCode(border=1)
             code.add_data(device.config_url)
             out = io.StringIO()

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from hellopet.pagecache import CSRF_PLACEHOLDER, RENDERING_FLAG
+from common.pagecache import CSRF_PLACEHOLDER, RENDERING_FLAG
 
 
 def site(request):

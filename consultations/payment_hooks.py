@@ -1,4 +1,7 @@
-"""How payments tell this app about a consultation's payment (registered in AppConfig.ready())."""
+"""How payments tell this app about a consultation's payment (purpose `models.PURPOSE`, registered in
+AppConfig.ready()); hooks run after the payment commits and are idempotent."""
+
+from django.urls import reverse
 
 from earnings.models import Kind
 from earnings.services import record_payment
@@ -44,4 +47,4 @@ class ConsultationPayments(PaymentHandler):
 
     def return_url(self, payment) -> str:
         consultation = _consultation(payment)
-        return consultation.get_absolute_url() if consultation else "/consultations/"
+        return consultation.get_absolute_url() if consultation else reverse("consultations:list")

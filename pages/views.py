@@ -1,21 +1,24 @@
+"""The site's own pages: the home page (a glimpse of each area), privacy, and the health check."""
+
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from hellopet.pagecache import public_page
+from accounts.services import PRIVACY_POLICY_VERSION
+from adoption.models import Pet
+from articles.selectors import published_articles
+from background.health import run_all
+from common.pagecache import public_page
+from consultations.models import VetProfile
+from grooming.selectors import home_salons
 
 
 @require_GET
 @public_page("adoption", "vets", "articles")
 def home(request):
     """The landing page: a glimpse of each area, from the same querysets its own pages use."""
-    from adoption.models import Pet
-    from articles.selectors import published_articles
-    from consultations.models import VetProfile
-    from grooming.selectors import home_salons
-
     city = request.user.city_id if request.user.is_authenticated else None
     context = {
         "salons": home_salons(city=city),
@@ -32,8 +35,6 @@ def home(request):
 @require_GET
 @public_page()
 def privacy(request):
-    from accounts.services import PRIVACY_POLICY_VERSION
-
     return render(request, "privacy.html", {"policy_version": PRIVACY_POLICY_VERSION})
 
 
@@ -44,8 +45,6 @@ def healthz(request):
     the database, cache/Redis, channel layer and task queue (pending, scheduled, age of the oldest
     pending task); 503 when any of them is down or the queue is stuck."""
     if request.GET.get("full") == "1":
-        from background.health import run_all
-
         healthy, checks = run_all()
         return JsonResponse({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
     try:

@@ -2,7 +2,7 @@
 one format per language: Indonesian "13.20 WITA", English "1:20 pm WITA".
 
 Shared helper: imports no app. The viewer's zone is activated per request by
-`hellopet.middleware.TimezoneMiddleware`; visitors see WIB.
+`accounts.middleware.TimezoneMiddleware`; visitors see WIB.
 """
 
 import datetime as dt
@@ -54,12 +54,6 @@ def in_zone(value: dt.datetime, zone=None) -> dt.datetime:
 def format_time(value: dt.datetime, zone=None, *, label: bool = True) -> str:
     local = in_zone(value, zone)
     return f"{clock(local)} {zone_label(local.tzinfo)}" if label else clock(local)
-
-
-def format_date(value) -> str:
-    if isinstance(value, dt.datetime):
-        value = in_zone(value)
-    return dateformat.format(value, "j M Y")
 
 
 def format_datetime(value: dt.datetime, zone=None) -> str:

@@ -1,4 +1,7 @@
-"""How the payments app tells adoption about the adoption fee (registered in AppConfig.ready)."""
+"""How the payments app tells adoption about the adoption fee (purpose `models.PURPOSE`, registered in
+AppConfig.ready()); hooks run after the payment commits and are idempotent."""
+
+from django.urls import reverse
 
 from earnings.models import Kind
 from earnings.services import record_payment
@@ -20,7 +23,7 @@ def record_earnings(payment) -> None:
         partner_name=lister.full_name or lister.email,
         kind=Kind.ADOPTION,
         description=payment.description,
-        subject_url=services.LISTINGS_URL,
+        subject_url=reverse("adoption:listings"),
     )
 
 
@@ -38,4 +41,4 @@ class AdoptionPayments(PaymentHandler):
         record_earnings(payment)
 
     def return_url(self, payment) -> str:
-        return services.APPLICATIONS_URL
+        return reverse("adoption:applications")

@@ -2,6 +2,7 @@
 
 import importlib
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -22,8 +23,6 @@ class Command(BaseCommand):
     help = "Create demo accounts, vets, salons, pets and articles (safe to run again)."
 
     def handle(self, *args, **options):
-        from django.conf import settings
-
         if not settings.DEBUG and not settings.TESTING:
             raise CommandError(
                 "seed_demo creates accounts with a known password: run it only with DEBUG=True."

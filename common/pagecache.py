@@ -13,7 +13,7 @@ presence timing out), `QuerySet.update()` in admin bulk actions, a user renaming
 
 What never goes into the cache: pages for a logged-in user, pages while the visitor has pending
 messages, anything but a plain 200 without cookies. The CSRF token is rendered as a placeholder
-(see `hellopet.context_processors.site`) and replaced by the requester's own token on every
+(see `pages.context_processors.site`) and replaced by the requester's own token on every
 response, so a stored page holds nobody's token.
 """
 

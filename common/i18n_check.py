@@ -1,7 +1,7 @@
 """Fail when a committed .mo file does not match its .po (someone edited a .po and did not compile).
 
-    python -m hellopet.i18n_check            # .mo files match their .po
-    python -m hellopet.i18n_check --strict   # and nothing in the Indonesian catalogue is untranslated
+    python -m common.i18n_check            # .mo files match their .po
+    python -m common.i18n_check --strict   # and nothing in the Indonesian catalogue is untranslated
 
 CI runs `make messages` (re-extracting every string from the code) and then the strict check, so a
 new English string without its Indonesian translation fails the build. Uses polib, no GNU gettext.

@@ -7,18 +7,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from hellopet import timefmt
+from common import timefmt
+from common.money import format_rupiah
 
 register = template.Library()
-
-
-def format_rupiah(amount) -> str:
-    """Whole rupiah with Indonesian thousands dots: 150000 -> 'Rp 150.000'."""
-    if amount is None or amount == "":
-        return ""
-    value = int(amount)
-    sign = "-" if value < 0 else ""
-    return f"{sign}Rp {abs(value):,}".replace(",", ".")
 
 
 @register.filter
@@ -29,7 +21,7 @@ def rupiah(amount) -> str:
 @register.filter
 def local_datetime(value, zone=None):
     """A stored UTC datetime with its zone label, in the viewer's zone (or `zone`, a place's tzinfo or
-    IANA name, for appointments at that place), one format per language (hellopet.timefmt)."""
+    IANA name, for appointments at that place), one format per language (common.timefmt)."""
     if not value:
         return ""
     return timefmt.format_datetime(value, zone)
@@ -72,15 +64,3 @@ def local_date(value):
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
     return date_format(value, "DATE_FORMAT")
-
-
-@register.simple_tag(takes_context=True)
-def querystring_replace(context, **kwargs):
-    """The current query string with some parameters replaced (pagination links keep filters)."""
-    query = context["request"].GET.copy()
-    for key, value in kwargs.items():
-        if value in (None, ""):
-            query.pop(key, None)
-        else:
-            query[key] = value
-    return query.urlencode()
