@@ -160,7 +160,9 @@ def test_fault_notification_sends_the_custom_headers_as_the_query_string():
             {"transaction_id": "T-1"}
         )
         request = mocked.calls[0].request
-        assert parse_qs(urlsplit(request.url).query) == {"X-Override-Notification": ["https://example.test/hook"]}
+        assert parse_qs(urlsplit(request.url).query) == {
+            "X-Override-Notification": ["https://example.test/hook"]
+        }
         assert "X-Override-Notification" not in request.headers
 
 
