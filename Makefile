@@ -41,8 +41,12 @@ run: install
 	@echo "HELLOPET! on http://127.0.0.1:$(PORT)  (demo logins: see README.md); task worker beside it"
 	DEBUG=True SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py run_dev 127.0.0.1:$(PORT)
 
+# The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process). Workers are isolated:
+# own test database, temporary folders, Redis key prefixes, and ports (HELLOPET_TEST_PORTS=21000-21999
+# shares that range out among them; unset, any free port). docs/development.md has the figures.
+TEST_WORKERS ?= auto
 test: install lock-check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
