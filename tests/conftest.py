@@ -45,9 +45,34 @@ def redis_available() -> bool:
 def pytest_collection_modifyitems(items):
     _serialize_transactional_tests(items)
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        # Parallel run (`make test`): the browser tests, the longest by far, are handed out first, so that
-        # no worker is left with a long one at the end while the other idles.
-        items.sort(key=lambda item: item.get_closest_marker("browser") is None)
+        _browser_tests_first(items)
+
+
+def _browser_tests_first(items):
+    """Parallel run (`make test`): the browser tests, the longest by far, are handed out first among the
+    transactional tests, so that no worker is left with a long one at the end while the other idles.
+
+    Only the transactional tests trade places, among their own slots: each restores the reference data
+    before it runs and empties the database after, so every other test keeps the neighbours (and the
+    database state) pytest-django's order gave it.
+    """
+    slots = [index for index, item in enumerate(items) if _django_order(item) == 1]
+    moved = sorted(
+        (items[index] for index in slots), key=lambda item: item.get_closest_marker("browser") is None
+    )
+    for index, item in zip(slots, moved, strict=True):
+        items[index] = item
+
+
+def _django_order(item) -> int:
+    """pytest-django's (and Django's) group: 0 database, 1 transactional database, 2 no database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
+        "transactional_db" in fixtures or "live_server" in fixtures
+    ):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
 
 
 def _serialize_transactional_tests(items):
