@@ -5,15 +5,35 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format migrations-check check-deploy messages bench bench-chat clean
+.PHONY: install lock lock-check run test lint format migrations-check check-deploy messages bench bench-chat clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the lock (requirements/dev.txt: versions and hashes), then the project itself without
+# touching its dependencies. The lock must match pyproject.toml: after changing a pin there, `make lock`.
+$(STAMP): pyproject.toml requirements/dev.txt
+	$(PYTHON) requirements/check_lock.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,prod]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+lock-check:
+	$(PYTHON) requirements/check_lock.py
+
+# Regenerates requirements/dev.txt (dependencies + dev + prod extras, build backend) and requirements/prod.txt
+# (dependencies + prod, the same versions) from pyproject.toml, with hashes of every file PyPI has for each
+# release. The machine's pip settings (local mirrors, find-links) are left out so the hashes are PyPI's.
+# Keeps existing versions of unpinned transitive packages; `make lock LOCK_ARGS=--upgrade` moves them.
+LOCK_ENV := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null
+PIP_COMPILE := $(LOCK_ENV) $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--all-build-deps --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "pip-tools==$$($(PYTHON) requirements/check_lock.py --pin pip-tools)"
+	$(PIP_COMPILE) --extra dev --extra prod -o requirements/dev.txt pyproject.toml
+	$(PIP_COMPILE) --extra prod -c requirements/dev.txt -o requirements/prod.txt pyproject.toml
+	$(PYTHON) requirements/check_lock.py
 
 run: install
 	DEBUG=True $(BIN)/python manage.py migrate --noinput
@@ -21,8 +41,12 @@ run: install
 	@echo "HELLOPET! on http://127.0.0.1:$(PORT)  (demo logins: see README.md); task worker beside it"
 	DEBUG=True SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py run_dev 127.0.0.1:$(PORT)
 
-test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process). Workers are isolated:
+# own test database, temporary folders, Redis key prefixes, and ports (HELLOPET_TEST_PORTS=21000-21999
+# shares that range out among them; unset, any free port). docs/development.md has the figures.
+TEST_WORKERS ?= auto
+test: install lock-check
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -24,6 +24,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not :memory:, so that a live ASGI server in another process sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(_tmp, "test.sqlite3")}  # noqa: F405
 
+# Parallel runs (pytest-xdist, `make test`): each worker process has its own temporary folder (above),
+# its own test database (pytest-django adds the worker id to the name) and, below, its own keys in a
+# shared Redis. A live server started by a worker inherits PYTEST_XDIST_WORKER and so the same keys.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER") or "main"
+if REDIS_URL:  # noqa: F405
+    CACHES["default"].update(  # noqa: F405
+        # clear() (before every test) deletes this worker's keys only, not the whole Redis database.
+        {"BACKEND": "tests.redis_cache.WorkerRedisCache", "KEY_PREFIX": f"test-{TEST_WORKER}"}
+    )
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-test-{TEST_WORKER}"  # noqa: F405
+    HUEY["name"] = f"hellopet-test-{TEST_WORKER}"  # noqa: F405
+elif not os.environ.get("HUEY_SQLITE_PATH"):
+    HUEY["filename"] = os.path.join(_tmp, "huey.sqlite3")  # noqa: F405 (not var/, shared by every run)
+
 # The task queue runs each task inline at enqueue (on commit) so the suite stays fast; tests that need
 # a real queue (timeouts, outages, a consumer process) switch it off themselves. A consumer process
 # started by a test gets HUEY_IMMEDIATE=0 and the SQLite queue file through the environment.

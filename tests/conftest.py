@@ -43,6 +43,39 @@ def redis_available() -> bool:
 
 
 def pytest_collection_modifyitems(items):
+    _serialize_transactional_tests(items)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _browser_tests_first(items)
+
+
+def _browser_tests_first(items):
+    """Parallel run (`make test`): the browser tests, the longest by far, are handed out first among the
+    transactional tests, so that no worker is left with a long one at the end while the other idles.
+
+    Only the transactional tests trade places, among their own slots: each restores the reference data
+    before it runs and empties the database after, so every other test keeps the neighbours (and the
+    database state) pytest-django's order gave it.
+    """
+    slots = [index for index, item in enumerate(items) if _django_order(item) == 1]
+    moved = sorted(
+        (items[index] for index in slots), key=lambda item: item.get_closest_marker("browser") is None
+    )
+    for index, item in zip(slots, moved, strict=True):
+        items[index] = item
+
+
+def _django_order(item) -> int:
+    """pytest-django's (and Django's) group: 0 database, 1 transactional database, 2 no database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
+        "transactional_db" in fixtures or "live_server" in fixtures
+    ):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+def _serialize_transactional_tests(items):
     """Every transactional test restores the database as migrations left it (serialized rollback).
 
     A transactional test ends with a flush, which empties the reference data that migrations load
@@ -225,10 +258,44 @@ def client_for(client):
 
 
 # --- live ASGI server (HTTP + WebSocket) for browser tests ------------------------------------------
+def _worker_ports() -> range | None:
+    """This worker's share of HELLOPET_TEST_PORTS ("21000-21999"), or None: any free port will do.
+
+    Parallel workers (pytest-xdist) each take their own slice, so two workers never pick the same port
+    between one closing its probe socket and its server binding it.
+    """
+    spec = os.environ.get("HELLOPET_TEST_PORTS", "")
+    if not spec:
+        return None
+    first, last = (int(part) for part in spec.split("-"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    size = (last - first + 1) // count
+    if size < 1:
+        raise RuntimeError(f"HELLOPET_TEST_PORTS={spec} is too small for {count} workers")
+    return range(first + index * size, first + (index + 1) * size)
+
+
+_next_port = {"index": 0}
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    ports = _worker_ports()
+    if ports is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    for _ in range(len(ports)):
+        port = ports[_next_port["index"] % len(ports)]
+        _next_port["index"] += 1
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports}")
 
 
 def _database_url() -> str:

@@ -2,6 +2,7 @@
 injected into the page from node_modules by Playwright. No CDN, so it runs offline and under the CSP
 (the test contexts use `bypass_csp=True` only so that the injected script may run)."""
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,13 +15,19 @@ BLOCKING = ("serious", "critical")
 
 def ensure_axe() -> Path | None:
     """The path of axe.min.js, running `npm ci` once on a fresh clone; None when npm is not there."""
-    if not AXE_JS.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            return None
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True, timeout=300
-        )
+    if AXE_JS.exists():
+        return AXE_JS
+    npm = shutil.which("npm")
+    if npm is None:
+        return None
+    # Parallel test workers: the first one installs, the others wait for it (one `npm ci`, not two at
+    # once in the same node_modules).
+    with open(HERE / ".npm-ci.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not AXE_JS.exists():
+            subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True, timeout=300
+            )
     return AXE_JS
 
 

@@ -57,6 +57,7 @@ def test_signup_does_not_reveal_that_an_email_has_an_account(client, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         taken = client.post("/accounts/signup/", signup_data(email="EKA@example.test"))
     assert (taken.status_code, taken.url) == (fresh.status_code, fresh.url) == (302, "/accounts/signup/sent/")
+
     def page(url):
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", client.get(url).content.decode())
 
