@@ -49,6 +49,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 PORT = int(os.environ.get("BENCH_PORT", "0"))  # base port; 0 = pick free ones
 APP_DB = os.environ.get("BENCH_DB", "hellopet_bench_chat")
 PEER_DB = os.environ.get("BENCH_PEER_DB", "peer_bench_chat")
+SKIP_PEER = os.environ.get("BENCH_SKIP_PEER") == "1"  # development only: the app alone
+WS_IMPL = os.environ.get("BENCH_WS", "websockets")  # uvicorn's WebSocket implementation
 
 
 def free_port() -> int:
@@ -244,7 +246,7 @@ def start_app(env: dict, port: int) -> list:
                 "--http",
                 "httptools",
                 "--ws",
-                "websockets",
+                WS_IMPL,
                 "--log-level",
                 "warning",
                 "--no-access-log",
@@ -374,9 +376,9 @@ def main() -> int:
         connections.close_all()
         for rate in RATES:
             pairs = rate // 2
-            proc = start_peer(peer, peer_port, pg)
+            proc = start_peer(peer, peer_port, pg) if not SKIP_PEER else None
             try:
-                peer_result = run_load(
+                peer_result = SKIP_PEER or run_load(
                     work,
                     f"peer-{rate}",
                     "socketio",
@@ -386,7 +388,8 @@ def main() -> int:
                     [f"ws://127.0.0.1:{peer_port}/socket.io/?EIO=4&transport=websocket&pair={{pair}}"],
                 )
             finally:
-                stop(proc)
+                if proc is not None:
+                    stop(proc)
             session_file = work / f"sessions-{rate}.json"
             ports = app_ports(app_port)
             session_file.write_text(
@@ -459,7 +462,8 @@ def main() -> int:
                 refused,
             )
             connections.close_all()
-            rows.append((rate, summary(peer_result), summary(app_result), check))
+            peer_summary = None if SKIP_PEER else summary(peer_result)
+            rows.append((rate, peer_summary, summary(app_result), check))
             print_case(rows[-1])
         print_table(rows)
         return 0 if all(check["ok"] for *_, check in rows) else 1
@@ -498,6 +502,8 @@ def print_table(rows) -> None:
     print("|" + "---|" * 9)
     for rate, peer, app, _ in rows:
         for name, s in (("peer", peer), ("app", app)):
+            if s is None:
+                continue
             refused = sum(s["errors"].values()) if s["errors"] else 0
             print(
                 f"| {rate} | {name} | {fmt(s['delivered_per_s'])} | {s['lost']} | {fmt(s['p50'])} | "

@@ -174,13 +174,13 @@ async def test_overload_answers_busy_with_a_retry_hint_and_the_resend_is_stored_
     minutes-long queue), and the client's resend with the same client_id is stored exactly once."""
     settings.CHAT_WRITE_QUEUE_LIMIT = 1
     settings.CHAT_BUSY_RETRY_MS = 50
-    real_store = chat_store.store_messages
+    real_store = chat_live.Writer.store
 
-    def slow_store(items):
-        time.sleep(0.3)  # a slow disk: sends pile up while a batch commits
-        return real_store(items)
+    async def slow_store(writer, items):
+        await asyncio.sleep(0.3)  # a slow disk: sends pile up while a batch commits
+        return await real_store(writer, items)
 
-    monkeypatch.setattr(chat_store, "store_messages", slow_store)
+    monkeypatch.setattr(chat_live.Writer, "store", slow_store)
     sockets = []
     for member in (owner, other_member):
         consultation = await amake(member, vet)
