@@ -269,9 +269,7 @@ async def _existing_async(conn, items: list[Send]) -> dict[tuple, Stored]:
         f"SELECT {columns} FROM {Message._meta.db_table}"  # noqa: S608 (our table and columns)
         " WHERE consultation_id = ANY(%s::uuid[]) AND client_id = ANY(%s::uuid[])"
     )
-    cursor = await conn.execute(
-        sql, [list({i.consultation_id for i in items}), [i.client_id for i in items]]
-    )
+    cursor = await conn.execute(sql, [list({i.consultation_id for i in items}), [i.client_id for i in items]])
     wanted = {i.key for i in items}
     found = {}
     for values in await cursor.fetchall():
