@@ -78,7 +78,7 @@ def _store_in_writer_thread(items):
 def close_writer_connection() -> None:
     """Close the writer's database connections (tests, before dropping the database)."""
     _executor.submit(lambda: connection.close()).result()
-    for current in list(_writers.values()):
+    for current in [*_writers.values(), *_readers.values()]:
         current.drop_connection()
 
 
@@ -171,6 +171,66 @@ def writer() -> Writer:
         _writers.clear()
         current = _writers[loop] = Writer(loop)
     return current
+
+
+class _Reader:
+    """A second AsyncConnection of the process (PostgreSQL) for the consumers' small reads on the
+    message path, so that they neither hop to a thread nor wait behind the writer's batches."""
+
+    def __init__(self):
+        self.conn = None
+        self.connecting = asyncio.Lock()  # many sockets may ask at once: one connection, opened once
+
+    def drop_connection(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None and not conn.closed:
+            conn.pgconn.finish()
+
+    async def fetchone(self, sql: str, params: list):
+        async with self.connecting:
+            if self.conn is None or self.conn.closed:
+                import psycopg
+
+                self.conn = await psycopg.AsyncConnection.connect(**_async_params())
+            conn = self.conn
+        try:
+            cursor = await conn.execute(sql, params, prepare=True)
+            return await cursor.fetchone()
+        except Exception:
+            if self.conn is conn:
+                self.drop_connection()
+            raise
+
+
+_readers: dict = {}
+
+
+async def consultation_status(consultation) -> str:
+    """The consultation's current status, read from the database (the consumer's periodic recheck).
+    On PostgreSQL one prepared statement on the event loop; elsewhere one hop to the database thread."""
+    if not (connection.vendor == "postgresql" and settings.CHAT_WRITER_ON_LOOP):
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(consultation.refresh_from_db)(fields=["status"])
+        return consultation.status
+    loop = asyncio.get_running_loop()
+    reader = _readers.get(loop)
+    if reader is None:
+        for dead in _readers.values():
+            dead.drop_connection()
+        _readers.clear()
+        reader = _readers[loop] = _Reader()
+    try:
+        row = await reader.fetchone(
+            f"SELECT status FROM {type(consultation)._meta.db_table} WHERE id = %s",  # noqa: S608
+            [consultation.pk],
+        )
+    except Exception as error:  # keep the status known so far; the writer reports the outage too
+        database_outage.failed(error)
+        return consultation.status
+    if row is not None:
+        consultation.status = row[0]
+    return consultation.status
 
 
 async def store(item: chat_store.Send) -> chat_store.Stored:

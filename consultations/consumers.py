@@ -361,7 +361,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # The end of a consultation normally arrives as a group event; re-reading the status now and
             # then also covers a dropped event, at one query per STATUS_RECHECK_SECONDS, not per message.
             self.checked_at = time.monotonic()
-            await database_sync_to_async(self.consultation.refresh_from_db)(fields=["status"])
+            await chat_live.consultation_status(self.consultation)
         if not chat.chat_is_open(self.consultation):
             await self.send_event(
                 {"type": "error", "code": "chat_closed", "detail": "This consultation is closed.", **extra}
