@@ -8,7 +8,6 @@ build the event (who the sender is, their role, the consultation) is loaded once
 """
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -321,7 +320,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not self.frame_bucket.take():
             raise ProtocolError("rate_limited", "Too many frames; slow down.")
         try:
-            data = json.loads(text_data)
+            data = chat.loads(text_data)
         except ValueError:
             raise ProtocolError("bad_json", "The frame is not valid JSON.")
         if not isinstance(data, dict):
