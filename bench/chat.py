@@ -22,6 +22,8 @@ client_id stored twice, and stored = sent - refused (`busy`, `rate_limited`).
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/chat.py
     BENCH_RATES=200,2000 BENCH_SECONDS=10 BENCH_PORT=10100 python bench/chat.py
+    BENCH_WORKERS=2 (every rate) or BENCH_WORKERS=200:1,500:1,2000:2 (the default: per rate)
+    BENCH_WS=websockets-sansio (uvicorn's WebSocket implementation), BENCH_PYSPY=/tmp/prof (py-spy)
 """
 
 import json
@@ -45,10 +47,22 @@ PY = sys.executable
 PEER_SRC = Path(os.environ.get("BENCH_PEER_DIR", ROOT.parent / "shared" / "bench-peer"))
 RATES = [int(r) for r in os.environ.get("BENCH_RATES", "200,500,2000").split(",")]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+# uvicorn processes for the app: one number for every rate, or per rate ("200:1,500:1,2000:2").
+_WORKERS_SPEC = os.environ.get("BENCH_WORKERS", "200:1,500:1,2000:2")
+
+
+def workers_at(rate: int) -> int:
+    if ":" not in _WORKERS_SPEC:
+        return int(_WORKERS_SPEC)
+    spec = dict(part.split(":") for part in _WORKERS_SPEC.split(","))
+    return int(spec.get(str(rate), 1))
+
+
 PORT = int(os.environ.get("BENCH_PORT", "0"))  # base port; 0 = pick free ones
 APP_DB = os.environ.get("BENCH_DB", "hellopet_bench_chat")
 PEER_DB = os.environ.get("BENCH_PEER_DB", "peer_bench_chat")
+SKIP_PEER = os.environ.get("BENCH_SKIP_PEER") == "1"  # development only: the app alone
+WS_IMPL = os.environ.get("BENCH_WS", "websockets")  # uvicorn's WebSocket implementation
 
 
 def free_port() -> int:
@@ -214,8 +228,10 @@ def setup_app(env: dict, pairs: int, port: int) -> list[dict]:
     ]
 
 
-def app_ports(port: int) -> list[int]:
-    return [port + 2 * n for n in range(WORKERS)]
+def app_ports(port: int, workers: int) -> list[int]:
+    if not PORT:
+        return [port] + [free_port() for _ in range(workers - 1)]
+    return [port + 2 * n for n in range(workers)]
 
 
 def route(consultation_path: str, ports: list[int]) -> int:
@@ -225,10 +241,10 @@ def route(consultation_path: str, ports: list[int]) -> int:
     return ports[consultation.int % len(ports)]
 
 
-def start_app(env: dict, port: int) -> list:
+def start_app(env: dict, ports: list[int]) -> list:
     """One uvicorn process per worker, each on its own port (the proxy routes rooms to them)."""
     procs = []
-    for worker_port in app_ports(port):
+    for worker_port in ports:
         proc = subprocess.Popen(
             [
                 PY,
@@ -244,7 +260,7 @@ def start_app(env: dict, port: int) -> list:
                 "--http",
                 "httptools",
                 "--ws",
-                "websockets",
+                WS_IMPL,
                 "--log-level",
                 "warning",
                 "--no-access-log",
@@ -253,7 +269,7 @@ def start_app(env: dict, port: int) -> list:
             env=env,
         )
         procs.append(proc)
-    for worker_port, proc in zip(app_ports(port), procs, strict=True):
+    for worker_port, proc in zip(ports, procs, strict=True):
         wait_port(worker_port, proc, "uvicorn")
     return procs
 
@@ -358,8 +374,6 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hellopet-chatbench-"))
     base = PORT or free_port()
     peer_port, app_port = (base, base + 1) if PORT else (free_port(), free_port())
-    if not PORT and WORKERS > 1:
-        raise SystemExit("BENCH_WORKERS > 1 needs BENCH_PORT (workers listen on BENCH_PORT+1, +3, ...)")
     rpid = redis_pid(redis_url)
     rows = []
     try:
@@ -374,9 +388,9 @@ def main() -> int:
         connections.close_all()
         for rate in RATES:
             pairs = rate // 2
-            proc = start_peer(peer, peer_port, pg)
+            proc = start_peer(peer, peer_port, pg) if not SKIP_PEER else None
             try:
-                peer_result = run_load(
+                peer_result = SKIP_PEER or run_load(
                     work,
                     f"peer-{rate}",
                     "socketio",
@@ -385,10 +399,12 @@ def main() -> int:
                     PEER_DB,
                     [f"ws://127.0.0.1:{peer_port}/socket.io/?EIO=4&transport=websocket&pair={{pair}}"],
                 )
+                peer_load = os.getloadavg()[0]  # 1-minute load average at the end of the case
             finally:
-                stop(proc)
+                if proc is not None:
+                    stop(proc)
             session_file = work / f"sessions-{rate}.json"
-            ports = app_ports(app_port)
+            ports = app_ports(app_port, workers_at(rate))
             session_file.write_text(
                 json.dumps(
                     [
@@ -402,7 +418,7 @@ def main() -> int:
                 )
             )
             ids_file = work / f"ids-{rate}.json"
-            procs = start_app(env, app_port)
+            procs = start_app(env, ports)
             proc = procs[0]
             spy = None
             if os.environ.get(
@@ -446,6 +462,7 @@ def main() -> int:
                         str(ids_file),
                     ],
                 )
+                app_load = os.getloadavg()[0]
             finally:
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
@@ -459,7 +476,9 @@ def main() -> int:
                 refused,
             )
             connections.close_all()
-            rows.append((rate, summary(peer_result), summary(app_result), check))
+            peer_summary = None if SKIP_PEER else {**summary(peer_result), "load1": peer_load, "procs": 1}
+            app_summary = {**summary(app_result), "load1": app_load, "procs": len(procs)}
+            rows.append((rate, peer_summary, app_summary, check))
             print_case(rows[-1])
         print_table(rows)
         return 0 if all(check["ok"] for *_, check in rows) else 1
@@ -487,21 +506,25 @@ def print_case(row) -> None:
 def print_table(rows) -> None:
     print()
     print(
-        f"chat: Node peer (1 process) vs HELLOPET! ({WORKERS} uvicorn process(es), rooms routed by "
+        "chat: Node peer (1 process) vs HELLOPET! (uvicorn processes as listed, rooms routed by "
         f"consultation), {SECONDS:.0f} s per case, "
-        "1 msg/s per socket; CPU = server + PostgreSQL backends + Redis"
+        "1 msg/s per socket; CPU = server + PostgreSQL backends + Redis; load = 1-minute load average "
+        "at the end of the case (2 cores, shared)"
     )
     print(
-        "| offered | side | delivered live msg/s | lost | p50 ms | p99 ms | CPU ms/msg | machine busy % "
-        "| refused |"
+        "| offered | side | processes | delivered live msg/s | lost | p50 ms | p99 ms | CPU ms/msg "
+        "| machine busy % | load | refused |"
     )
-    print("|" + "---|" * 9)
+    print("|" + "---|" * 11)
     for rate, peer, app, _ in rows:
         for name, s in (("peer", peer), ("app", app)):
+            if s is None:
+                continue
             refused = sum(s["errors"].values()) if s["errors"] else 0
             print(
-                f"| {rate} | {name} | {fmt(s['delivered_per_s'])} | {s['lost']} | {fmt(s['p50'])} | "
-                f"{fmt(s['p99'])} | {fmt(s['cpu_ms'], '.2f')} | {fmt(s['busy'], '.0f')} | {refused} |"
+                f"| {rate} | {name} | {s['procs']} | {fmt(s['delivered_per_s'])} | {s['lost']} | "
+                f"{fmt(s['p50'])} | {fmt(s['p99'])} | {fmt(s['cpu_ms'], '.2f')} | {fmt(s['busy'], '.0f')} | "
+                f"{fmt(s['load1'])} | {refused} |"
             )
     print()
     for rate, _, _, check in rows:

@@ -76,16 +76,52 @@ def _store_in_writer_thread(items):
 
 
 def close_writer_connection() -> None:
-    """Close the writer thread's database connection (tests, before dropping the database)."""
+    """Close the writer's database connections (tests, before dropping the database)."""
     _executor.submit(lambda: connection.close()).result()
+    for current in [*_writers.values(), *_readers.values()]:
+        current.drop_connection()
+
+
+def _async_params() -> dict:
+    """Connection parameters for the writer's own psycopg AsyncConnection: Django's (database, user,
+    the adapters that load timestamps as UTC), minus its sync cursor class and pool options."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.setdefault("connect_timeout", 5)
+    params["autocommit"] = True  # each batch is one statement, its own transaction
+    return params
 
 
 class Writer:
+    """One per process (event loop). On PostgreSQL the batches run on the event loop through a psycopg
+    AsyncConnection of the writer's own (no thread hop, the statement prepared once); elsewhere (SQLite)
+    in one worker thread through the ORM."""
+
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self.queue: list = []
         self.wakeup = asyncio.Event()
+        self.conn = None
+        self.on_loop = connection.vendor == "postgresql" and settings.CHAT_WRITER_ON_LOOP
         self.task = loop.create_task(self.run())
+
+    def drop_connection(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None and not conn.closed:
+            conn.pgconn.finish()  # synchronous: works from any thread, even after the loop is gone
+
+    async def store(self, items: list) -> list:
+        if not self.on_loop:
+            return await self.loop.run_in_executor(_executor, _store_in_writer_thread, items)
+        if self.conn is None or self.conn.closed:
+            import psycopg
+
+            self.conn = await psycopg.AsyncConnection.connect(**_async_params())
+        try:
+            return await chat_store.store_messages_async(self.conn, items)
+        except Exception:
+            self.drop_connection()  # the next batch starts on a fresh connection
+            raise
 
     def submit(self, item: chat_store.Send) -> asyncio.Future:
         # Two signs of overload: sends piling up behind the database, or the event loop itself running
@@ -109,9 +145,7 @@ class Writer:
                 batch = self.queue[:MAX_BATCH]
                 del self.queue[:MAX_BATCH]
                 try:
-                    results = await self.loop.run_in_executor(
-                        _executor, _store_in_writer_thread, [item for item, _ in batch]
-                    )
+                    results = await self.store([item for item, _ in batch])
                 except Exception as error:
                     database_outage.failed(error)
                     for _, future in batch:
@@ -132,9 +166,71 @@ def writer() -> Writer:
     loop = asyncio.get_running_loop()
     current = _writers.get(loop)
     if current is None or current.task.done():
-        _writers.clear()  # a finished loop's writer is dead
+        for dead in _writers.values():  # a finished loop's writer is dead
+            dead.drop_connection()
+        _writers.clear()
         current = _writers[loop] = Writer(loop)
     return current
+
+
+class _Reader:
+    """A second AsyncConnection of the process (PostgreSQL) for the consumers' small reads on the
+    message path, so that they neither hop to a thread nor wait behind the writer's batches."""
+
+    def __init__(self):
+        self.conn = None
+        self.connecting = asyncio.Lock()  # many sockets may ask at once: one connection, opened once
+
+    def drop_connection(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None and not conn.closed:
+            conn.pgconn.finish()
+
+    async def fetchone(self, sql: str, params: list):
+        async with self.connecting:
+            if self.conn is None or self.conn.closed:
+                import psycopg
+
+                self.conn = await psycopg.AsyncConnection.connect(**_async_params())
+            conn = self.conn
+        try:
+            cursor = await conn.execute(sql, params, prepare=True)
+            return await cursor.fetchone()
+        except Exception:
+            if self.conn is conn:
+                self.drop_connection()
+            raise
+
+
+_readers: dict = {}
+
+
+async def consultation_status(consultation) -> str:
+    """The consultation's current status, read from the database (the consumer's periodic recheck).
+    On PostgreSQL one prepared statement on the event loop; elsewhere one hop to the database thread."""
+    if not (connection.vendor == "postgresql" and settings.CHAT_WRITER_ON_LOOP):
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(consultation.refresh_from_db)(fields=["status"])
+        return consultation.status
+    loop = asyncio.get_running_loop()
+    reader = _readers.get(loop)
+    if reader is None:
+        for dead in _readers.values():
+            dead.drop_connection()
+        _readers.clear()
+        reader = _readers[loop] = _Reader()
+    try:
+        row = await reader.fetchone(
+            f"SELECT status FROM {type(consultation)._meta.db_table} WHERE id = %s",  # noqa: S608
+            [consultation.pk],
+        )
+    except Exception as error:  # keep the status known so far; the writer reports the outage too
+        database_outage.failed(error)
+        return consultation.status
+    if row is not None:
+        consultation.status = row[0]
+    return consultation.status
 
 
 async def store(item: chat_store.Send) -> chat_store.Stored:

@@ -59,9 +59,7 @@ RETRIES = 3
 
 def store_messages(items: list[Send]) -> list[Stored]:
     """Store a batch; returns one Stored per item, in order. Raises DatabaseError if it cannot."""
-    unique: dict[tuple, Send] = {}
-    for item in items:
-        unique.setdefault(item.key, item)
+    unique = _unique(items)
     store = _store_postgresql if connection.vendor == "postgresql" else _store_orm
     for _attempt in range(RETRIES):
         try:
@@ -78,14 +76,7 @@ def store_messages(items: list[Send]) -> list[Stored]:
             raise
     else:
         raise DatabaseError("chat batch raced with another writer too often")
-    out, seen = [], set()
-    for item in items:
-        stored = results[item.key]
-        if item.key in seen and stored.created:  # the same client_id twice in one batch: one row
-            stored = Stored(stored.id, stored.seq, stored.created_at, False, stored.message)
-        seen.add(item.key)
-        out.append(stored)
-    return out
+    return _in_order(items, results)
 
 
 def _existing(items: list[Send]) -> dict[tuple, Stored]:
@@ -173,28 +164,117 @@ SELECT NULL, NULL, NULL, NULL, count(*), NULL FROM fresh
 """
 
 
-def _store_postgresql(items: list[Send]) -> dict[tuple, Stored]:
-    sql = _BATCH_SQL.format(message=Message._meta.db_table, sequence=ChatSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                [i.consultation_id for i in items],
-                [i.sender_id for i in items],
-                [i.client_id for i in items],
-                [i.body for i in items],
-                list(range(len(items))),
-            ],
-        )
-        rows = cursor.fetchall()
+def _batch_sql() -> str:
+    return _BATCH_SQL.format(message=Message._meta.db_table, sequence=ChatSequence._meta.db_table)
+
+
+def _batch_params(items: list[Send]) -> list:
+    return [
+        [i.consultation_id for i in items],
+        [i.sender_id for i in items],
+        [i.client_id for i in items],
+        [i.body for i in items],
+        list(range(len(items))),
+    ]
+
+
+def _batch_results(rows) -> dict[tuple, Stored]:
     fresh_count = next(row[4] for row in rows if row[3] is None)
     rows = [row for row in rows if row[3] is not None]
     if len(rows) != fresh_count:
         raise _Raced()  # a resend committed by another process between our look and our insert
-    results = {
+    return {
         (cid, sender, client): Stored(pk, seq, created_at, True)
         for cid, sender, client, pk, seq, created_at in rows
     }
+
+
+def _store_postgresql(items: list[Send]) -> dict[tuple, Stored]:
+    with connection.cursor() as cursor:
+        cursor.execute(_batch_sql(), _batch_params(items))
+        results = _batch_results(cursor.fetchall())
     if len(results) < len(items):
         results.update(_existing([i for i in items if i.key not in results]))
     return results
+
+
+def _unique(items: list[Send]) -> dict[tuple, Send]:
+    unique: dict[tuple, Send] = {}
+    for item in items:
+        unique.setdefault(item.key, item)
+    return unique
+
+
+def _in_order(items: list[Send], results: dict[tuple, Stored]) -> list[Stored]:
+    out, seen = [], set()
+    unique_body = {key: item.body for key, item in _unique(items).items()}
+    for item in items:
+        stored = results[item.key]
+        if item.key in seen and stored.created:  # the same client_id twice in one batch: one row
+            first = Message(
+                pk=stored.id,
+                consultation_id=item.consultation_id,
+                sender_id=item.sender_id,
+                client_id=item.client_id,
+                body=unique_body[item.key],
+                seq=stored.seq,
+                created_at=stored.created_at,
+            )
+            stored = Stored(stored.id, stored.seq, stored.created_at, False, first)
+        seen.add(item.key)
+        out.append(stored)
+    return out
+
+
+# --- the same batch on the event loop (PostgreSQL): no thread hop, a prepared statement ----------------
+
+
+# In autocommit the statement is its own transaction: one round trip and one COMMIT per batch, no
+# BEGIN/COMMIT messages. Without ON CONFLICT, a resend committed by another process between the `fresh`
+# look and the INSERT makes the whole statement fail (unique violation) — counters included, so no
+# number is lost — and the retry's `fresh` sees the other row.
+_BATCH_SQL_AUTOCOMMIT = _BATCH_SQL.replace("    ON CONFLICT DO NOTHING\n", "")
+assert _BATCH_SQL_AUTOCOMMIT != _BATCH_SQL
+_RETRY_SQLSTATES = ("40P01", "40001", "23505")  # deadlock, serialization failure, the resend race
+
+
+async def store_messages_async(conn, items: list[Send]) -> list[Stored]:
+    """`store_messages` on a psycopg AsyncConnection in autocommit: the batch statement is prepared
+    once per connection (planned once, not per batch) and commits on its own."""
+    import psycopg
+
+    sql = _BATCH_SQL_AUTOCOMMIT.format(message=Message._meta.db_table, sequence=ChatSequence._meta.db_table)
+    wanted = list(_unique(items).values())
+    for _attempt in range(RETRIES):
+        try:
+            cursor = await conn.execute(sql, _batch_params(wanted), prepare=True)
+            results = _batch_results(await cursor.fetchall())
+            break
+        except psycopg.errors.Error as error:
+            if error.sqlstate in _RETRY_SQLSTATES:
+                continue
+            raise
+    else:
+        raise DatabaseError("chat batch raced with another writer too often")
+    if len(results) < len(wanted):  # resends: their stored rows (committed, unchanging)
+        results.update(await _existing_async(conn, [i for i in wanted if i.key not in results]))
+    return _in_order(items, results)
+
+
+async def _existing_async(conn, items: list[Send]) -> dict[tuple, Stored]:
+    """The stored rows of resends, as Message instances (the event repeats body and attachment)."""
+    fields = [f for f in Message._meta.concrete_fields]
+    columns = ", ".join(f.column for f in fields)
+    sql = (
+        f"SELECT {columns} FROM {Message._meta.db_table}"  # noqa: S608 (our table and columns)
+        " WHERE consultation_id = ANY(%s::uuid[]) AND client_id = ANY(%s::uuid[])"
+    )
+    cursor = await conn.execute(sql, [list({i.consultation_id for i in items}), [i.client_id for i in items]])
+    wanted = {i.key for i in items}
+    found = {}
+    for values in await cursor.fetchall():
+        row = Message.from_db("default", [f.attname for f in fields], values)
+        key = (row.consultation_id, row.sender_id, row.client_id)
+        if key in wanted:
+            found[key] = Stored(row.pk, row.seq, row.created_at, False, row)
+    return found

@@ -8,7 +8,6 @@ build the event (who the sender is, their role, the consultation) is loaded once
 """
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -161,22 +160,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # bare HTTP 403 and the client could not tell "log in again" from "this chat has ended".
         # Admission: the socket joins its room *before* the handshake completes, so a client that
         # sends (or expects its partner's messages) right after `open` is already in the room.
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.accept()
-            await self.close(code=CLOSE_NOT_LOGGED_IN)
-            return
-        self.user = user
         self.consultation_id = self.scope["url_route"]["kwargs"]["consultation_id"]
-        # Thread-sensitive (Channels' one database thread), deliberately: Django's connection handle
-        # lives in context-local storage that every socket's task inherits, so running these in
-        # parallel threads let two threads drive one pooled psycopg connection at once (measured: the
-        # writer hung at 2,000 sockets). The hot path (message.send) does not come here.
+        # ONE hop to Channels' database thread per connect: session, user, consultation, read markers
+        # and presence together (the route has no AuthMiddleware, whose own hop would be a second).
+        # Thread-sensitive, deliberately: Django's connection handle lives in context-local storage that
+        # every socket's task inherits, so running these in parallel threads let two threads drive one
+        # pooled psycopg connection at once (measured: the writer hung at 2,000 sockets).
         outcome = await database_sync_to_async(self._load)()
         if outcome != "ok":
             await self.accept()
             await self.close(code=outcome)
             return
+        user = self.user
         self.group = chat.group_name(self.consultation_id)
         try:
             await self.channel_layer.group_add(self.group, self.channel_name)
@@ -210,10 +205,25 @@ class ChatConsumer(AsyncWebsocketConsumer):
             room_sockets=self.room_sockets,
         )
 
+    def _resolve_user(self):
+        user = self.scope.get("user")
+        if user is None and "session" in self.scope:
+            # What Channels' AuthMiddleware does (session -> backend -> user, session hash verified),
+            # here in the connect's one thread hop.
+            from channels.auth import get_user
+
+            user = self.scope["user"] = get_user.func(self.scope)
+        return user
+
     def _load(self):
-        """Runs in a worker thread: access check, presence, read markers; returns "ok" or a close code.
-        Bounded: 3 queries (consultation with owner and vet, read markers, the vet's last_seen_at) and
-        3 cache calls, whatever the room's history."""
+        """Runs in Channels' database thread: who is asking, access check, presence, read markers;
+        returns "ok" or a close code. Bounded, whatever the room's history: the session and the user
+        (2 queries), the consultation with owner and vet, the read markers, a vet's last_seen_at (3),
+        and 4 cache calls — tests/consultations/test_chat_order.py counts them."""
+        user = self._resolve_user()
+        if user is None or not user.is_authenticated:
+            return CLOSE_NOT_LOGGED_IN
+        self.user = user
         consultation = (
             consultations_visible_to(self.user)
             .select_related("owner", "vet")
@@ -310,7 +320,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not self.frame_bucket.take():
             raise ProtocolError("rate_limited", "Too many frames; slow down.")
         try:
-            data = json.loads(text_data)
+            data = chat.loads(text_data)
         except ValueError:
             raise ProtocolError("bad_json", "The frame is not valid JSON.")
         if not isinstance(data, dict):
@@ -350,7 +360,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # The end of a consultation normally arrives as a group event; re-reading the status now and
             # then also covers a dropped event, at one query per STATUS_RECHECK_SECONDS, not per message.
             self.checked_at = time.monotonic()
-            await database_sync_to_async(self.consultation.refresh_from_db)(fields=["status"])
+            await chat_live.consultation_status(self.consultation)
         if not chat.chat_is_open(self.consultation):
             await self.send_event(
                 {"type": "error", "code": "chat_closed", "detail": "This consultation is closed.", **extra}

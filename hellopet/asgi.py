@@ -14,12 +14,20 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-from hellopet.routing import websocket_urlpatterns  # noqa: E402
+from hellopet.routing import self_authenticating_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            URLRouter(
+                [
+                    *self_authenticating_urlpatterns,
+                    re_path(r"", AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+                ]
+            )
+        ),
     }
 )

@@ -189,6 +189,9 @@ CHAT_WRITE_QUEUE_LIMIT = env.int("CHAT_WRITE_QUEUE_LIMIT", default=1000)
 CHAT_BUSY_RETRY_MS = env.int("CHAT_BUSY_RETRY_MS", default=500)
 # ... and while the process's event loop runs this late (it is then past its CPU capacity).
 CHAT_BUSY_LAG_MS = env.int("CHAT_BUSY_LAG_MS", default=300)
+# On PostgreSQL the chat writer stores its batches on the event loop through a psycopg AsyncConnection
+# of its own (no thread hop per batch, a prepared statement); false = the ORM in one worker thread.
+CHAT_WRITER_ON_LOOP = env.bool("CHAT_WRITER_ON_LOOP", default=True)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 import uuid
+from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -14,6 +15,7 @@ from django.db import connection, connections, transaction
 import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
 from consultations import chat, chat_live, chat_store
 from consultations.chat_store import Send
+from consultations.consumers import ChatConsumer
 from consultations.models import ChatSequence, Message
 from tests.consultations.chat_support import (
     aheaders,
@@ -174,13 +176,13 @@ async def test_overload_answers_busy_with_a_retry_hint_and_the_resend_is_stored_
     minutes-long queue), and the client's resend with the same client_id is stored exactly once."""
     settings.CHAT_WRITE_QUEUE_LIMIT = 1
     settings.CHAT_BUSY_RETRY_MS = 50
-    real_store = chat_store.store_messages
+    real_store = chat_live.Writer.store
 
-    def slow_store(items):
-        time.sleep(0.3)  # a slow disk: sends pile up while a batch commits
-        return real_store(items)
+    async def slow_store(writer, items):
+        await asyncio.sleep(0.3)  # a slow disk: sends pile up while a batch commits
+        return await real_store(writer, items)
 
-    monkeypatch.setattr(chat_store, "store_messages", slow_store)
+    monkeypatch.setattr(chat_live.Writer, "store", slow_store)
     sockets = []
     for member in (owner, other_member):
         consultation = await amake(member, vet)
@@ -212,6 +214,63 @@ async def test_overload_answers_busy_with_a_retry_hint_and_the_resend_is_stored_
     assert sorted(str(c) for c in stored) == sorted(client_ids)
     for socket in sockets:
         await socket.disconnect()
+
+
+class _ConnectQueries:
+    """Counts the SQL statements run on Channels' database thread (where a chat connect does its reads)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements.append(sql)
+        return execute(sql, params, many, context)
+
+    def _on_db_thread(self, action):
+        from asgiref.sync import SyncToAsync
+
+        return SyncToAsync.single_thread_executor.submit(action).result()
+
+    def __enter__(self):
+        self._on_db_thread(lambda: connections["default"].execute_wrappers.append(self))
+        return self
+
+    def __exit__(self, *exc):
+        self._on_db_thread(lambda: connections["default"].execute_wrappers.remove(self))
+
+
+async def test_connecting_costs_the_same_few_queries_in_one_hop_whatever_the_history(
+    owner, vet, other_member
+):
+    """Session, user, consultation, read markers (and a vet's last_seen_at): a bounded number of
+    statements per connect, the same for an empty room and for one with history and read markers."""
+    quiet = await amake(other_member, vet)
+    busy = await amake(owner, vet)
+    await sync_to_async(chat_store.store_messages)(
+        [Send(busy.pk, owner.pk if n % 2 else vet.pk, uuid.uuid4(), f"m{n}") for n in range(60)]
+    )
+    newest = await sync_to_async(chat.newest)(busy.pk)
+    await sync_to_async(chat.mark_read)(consultation=busy, user=vet, up_to=newest[0])
+    await sync_to_async(chat.mark_read)(consultation=busy, user=owner, up_to=newest[0] - 5)
+    hops = []
+    real_load = ChatConsumer._load
+
+    def counted_load(consumer):
+        hops.append(consumer)
+        return real_load(consumer)
+
+    counts = {}
+    with mock.patch.object(ChatConsumer, "_load", counted_load):
+        for name, consultation, member in (("quiet", quiet, other_member), ("busy", busy, owner)):
+            for who in (member, vet):
+                headers = await aheaders(who)
+                with _ConnectQueries() as queries:
+                    socket = await open_socket(consultation, headers)
+                counts[(name, "vet" if who == vet else "owner")] = len(queries.statements)
+                await socket.disconnect()
+    assert counts[("quiet", "owner")] == counts[("busy", "owner")] <= 4, counts
+    assert counts[("quiet", "vet")] == counts[("busy", "vet")] <= 5, counts
+    assert len(hops) == 4  # one connect-time hop per socket
 
 
 async def receive_until_any(socket, client_id, timeout=5):
