@@ -80,7 +80,13 @@ def _in_app_text(text: str, url: str, site_url: str) -> str:
 def notification_params(recipient, *, kind: str, context: dict | None = None, url: str = "") -> dict:
     """What the kind's subject.txt and body.txt read from `context`, as JSON (notifications.snapshot):
     stored with the row so the notification is rendered in the reader's language when shown."""
-    full = {"recipient": recipient, "url": url, "site_url": settings.SITE_URL, "kind": kind, **(context or {})}
+    full = {
+        "recipient": recipient,
+        "url": url,
+        "site_url": settings.SITE_URL,
+        "kind": kind,
+        **(context or {}),
+    }
     languages = [code for code, _name in settings.LANGUAGES]
     params, _results = snapshot.record(lambda ctx: _render_texts(kind, ctx), full, languages)
     return params
@@ -96,7 +102,12 @@ def in_app(notification: Notification) -> tuple[str, str, str]:
         try:
             subject, text = _render_texts(notification.kind, context)
         except Exception:  # a kind renamed or a template changed beyond its stored values
-            logger.warning("notification %s (%s) shown from its stored text", notification.pk, notification.kind, exc_info=True)
+            logger.warning(
+                "notification %s (%s) shown from its stored text",
+                notification.pk,
+                notification.kind,
+                exc_info=True,
+            )
         else:
             site_url = context.get("site_url") or settings.SITE_URL
             language = translation.get_language() or settings.LANGUAGE_CODE

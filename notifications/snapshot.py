@@ -153,7 +153,10 @@ def _merge(passes: dict):
             present = {lang: passes[lang][key] for lang in languages if key in passes[lang]}
             merged[key] = _merge(present) if len(present) > 1 else next(iter(present.values()))
         return merged
-    if all(isinstance(t, dict) and "__list__" in t for t in trees) and len({len(t["__list__"]) for t in trees}) == 1:
+    if (
+        all(isinstance(t, dict) and "__list__" in t for t in trees)
+        and len({len(t["__list__"]) for t in trees}) == 1
+    ):
         return {
             "__list__": [
                 _merge({lang: passes[lang]["__list__"][i] for lang in languages})
@@ -167,7 +170,14 @@ def _merge(passes: dict):
 
 def _is_tagged(value: dict) -> bool:
     return len(value) == 1 and next(iter(value)) in {
-        "__dt__", "__date__", "__time__", "__td__", "__dec__", "__tz__", "__list__", "__i18n__"
+        "__dt__",
+        "__date__",
+        "__time__",
+        "__td__",
+        "__dec__",
+        "__tz__",
+        "__list__",
+        "__i18n__",
     }
 
 
@@ -202,7 +212,7 @@ def restore_value(value):
     if not isinstance(value, dict):
         return value
     if _is_tagged(value):
-        (tag, raw), = value.items()
+        ((tag, raw),) = value.items()
         if tag == "__i18n__":
             language = translation.get_language() or ""
             chosen = raw.get(language, raw.get(language.split("-")[0]))
@@ -228,6 +238,10 @@ def restore_value(value):
 
 def restore(params: dict) -> dict | None:
     """The template context stored by `record()`, or None for a row without parameters (old rows)."""
-    if not isinstance(params, dict) or params.get("v") != VERSION or not isinstance(params.get("values"), dict):
+    if (
+        not isinstance(params, dict)
+        or params.get("v") != VERSION
+        or not isinstance(params.get("values"), dict)
+    ):
         return None
     return {key: restore_value(value) for key, value in params["values"].items()}
