@@ -260,6 +260,6 @@ def user_set_language(*, user, language: str) -> bool:
         raise ValueError(f"unsupported language {language!r}")
     if user.language == language:
         return False
-    type(user).objects.filter(pk=user.pk).update(language=language)
+    user._meta.model.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return True
