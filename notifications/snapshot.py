@@ -62,8 +62,6 @@ def _wrap(value, record: dict, key: str):
     if leaf is not _NOT_A_LEAF:
         record[key] = leaf
         return value
-    if isinstance(value, Manager):
-        value = value.all()
     if isinstance(value, QuerySet | list | tuple | set | frozenset):
         items = []
         shown = []

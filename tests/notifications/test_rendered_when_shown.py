@@ -173,3 +173,20 @@ def test_login_applies_the_saved_language(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
     client.post("/accounts/login/", {"username": member.email, "password": factories.PASSWORD})
     assert client.get("/vets/")["Content-Language"] == "en"
+
+
+def test_related_lists_and_branches_are_recorded_as_the_template_reads_them(owner, vet):
+    """`{% for %}` over `x.related.all`, `{% if %}` on an object and a missing value all come back."""
+    from django.template import Context, Template
+
+    consultation = make_consultation(owner, vet)
+    template = Template(
+        "{% for m in owner.consultations_as_owner.all %}{{ m.pet_name }};{% endfor %}"
+        "{% if consultation.vet %}vet={{ consultation.vet.full_name }}{% endif %}|{{ consultation.nothing }}"
+    )
+    render = lambda ctx: template.render(Context(ctx))  # noqa: E731
+    context = {"owner": owner, "consultation": consultation}
+    params, results = snapshot.record(render, context, ["id", "en"])
+    consultation.delete()
+    assert results["id"] == "Mochi;vet=drh. Ayu Pratiwi|"
+    assert render(snapshot.restore(params)) == results["id"]
