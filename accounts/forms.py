@@ -112,12 +112,14 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "phone", "city", "language", "organisation_name"]
+        fields = ["full_name", "phone", "city", "language", "organisation_name", "request_sound"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.is_shelter:
             del self.fields["organisation_name"]
+        if not self.instance.is_vet:
+            del self.fields["request_sound"]  # only vets receive consultation requests
 
     def clean_organisation_name(self):
         name = self.cleaned_data["organisation_name"].strip()

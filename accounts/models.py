@@ -120,6 +120,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         Regency, verbose_name=_("city"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="id")
+    # Vets: a new paid consultation plays a short sound on their open pages (the tab title flashes
+    # either way). Off for people who work in a quiet room or share a screen.
+    request_sound = models.BooleanField(
+        _("sound for new consultation requests"),
+        default=True,
+        help_text=_("Play a short sound on your open HELLOPET! pages when a new paid consultation arrives."),
+    )
     is_vet = models.BooleanField(_("veterinarian"), default=False)
     is_shelter = models.BooleanField(_("shelter organisation"), default=False)
     organisation_name = models.CharField(_("organisation name"), max_length=150, blank=True)

@@ -250,3 +250,14 @@ __all__ = [
     "verification_delete",
     "verification_reject",
 ]
+
+
+def user_set_language(*, user, language: str) -> bool:
+    """Save the member's site language (the ID/EN switch). Returns whether it changed."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unsupported language {language!r}")
+    if user.language == language:
+        return False
+    user._meta.model.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return True

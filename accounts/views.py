@@ -42,6 +42,18 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+def set_language(request):
+    """The ID/EN switch. Everybody gets Django's cookie; a logged-in member's choice is also saved to
+    their profile, so it follows them to their other devices and to the e-mails they get (issue 15.6)."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language") if request.method == "POST" else None
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return response
+
+
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")

@@ -48,3 +48,8 @@ class ConsultationPayments(PaymentHandler):
     def return_url(self, payment) -> str:
         consultation = _consultation(payment)
         return consultation.get_absolute_url() if consultation else reverse("consultations:list")
+
+    def after_paid_url(self, payment) -> str:
+        """Paid: the owner goes straight into the chat room (issue 15.4), where they can already write
+        while the vet has not accepted yet."""
+        return self.return_url(payment)

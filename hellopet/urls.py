@@ -2,8 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
+
 urlpatterns = [
     path("", include("pages.urls")),
+    # The ID/EN switch: Django's, plus a member's choice saved to their profile.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("", include("consultations.urls")),

@@ -35,6 +35,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             {
                 "type": "notification",
                 "id": event["id"],
+                "kind": event.get("kind", ""),
                 "title": event.get("title", ""),
                 "url": event.get("url", ""),
                 "unread": event.get("unread", 0),

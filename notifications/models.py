@@ -10,6 +10,11 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=60)
+    # Kind + parameters (notifications.snapshot): the row is rendered in the reader's language when
+    # shown. title/body keep the text as written for the recipient at the time: the admin's record and
+    # the fallback for rows stored before parameters existed; `language` is the language of that text.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language of the stored text"), max_length=8, blank=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 from background.queue import enqueue_on_commit
 
+from . import snapshot
 from .models import Notification, OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -65,16 +66,70 @@ def render_notification(
     return subject, text, html
 
 
+def _render_texts(kind: str, context: dict) -> tuple[str, str]:
+    subject = " ".join(render_to_string(f"notifications/{kind}/subject.txt", context).split())
+    text = render_to_string(f"notifications/{kind}/body.txt", context).strip()
+    return subject, text
+
+
+def _in_app_text(text: str, url: str, site_url: str) -> str:
+    # The email text ends with the full link; in the app the notification itself is the link.
+    return text.removesuffix(f"{site_url}{url}").strip() if url else text
+
+
+def notification_params(recipient, *, kind: str, context: dict | None = None, url: str = "") -> dict:
+    """What the kind's subject.txt and body.txt read from `context`, as JSON (notifications.snapshot):
+    stored with the row so the notification is rendered in the reader's language when shown."""
+    full = {
+        "recipient": recipient,
+        "url": url,
+        "site_url": settings.SITE_URL,
+        "kind": kind,
+        **(context or {}),
+    }
+    languages = [code for code, _name in settings.LANGUAGES]
+    params, _results = snapshot.record(lambda ctx: _render_texts(kind, ctx), full, languages)
+    return params
+
+
+def in_app(notification: Notification) -> tuple[str, str, str]:
+    """(title, text, language) of a notification as shown now: rendered from its kind and stored
+    parameters in the active language; rows stored before the parameters existed (or whose kind's
+    templates are gone) show the text frozen when they were created, in the language it was written in
+    (docs/notifications.md, "Rendered when shown")."""
+    context = snapshot.restore(notification.params)
+    if context is not None:
+        try:
+            subject, text = _render_texts(notification.kind, context)
+        except Exception:  # a kind renamed or a template changed beyond its stored values
+            logger.warning(
+                "notification %s (%s) shown from its stored text",
+                notification.pk,
+                notification.kind,
+                exc_info=True,
+            )
+        else:
+            site_url = context.get("site_url") or settings.SITE_URL
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            return subject[:TITLE_MAX], _in_app_text(text, notification.url, site_url), language
+    return notification.title, notification.body, notification.language or settings.LANGUAGE_CODE
+
+
 def notify(
     recipient, *, kind: str, context: dict | None = None, url: str = "", email: bool = True
 ) -> Notification:
     """Record an in-app notification for `recipient` and, once the transaction commits, email it and
     push it live to their open pages. `url` is a site path ("/adoption/applications/")."""
     subject, text, html = render_notification(recipient, kind=kind, context=context, url=url)
-    # The email text ends with the full link; in the app the notification itself is the link.
-    in_app_text = text.removesuffix(f"{settings.SITE_URL}{url}").strip() if url else text
+    params = notification_params(recipient, kind=kind, context=context, url=url)
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, title=subject[:TITLE_MAX], body=in_app_text, url=url[:URL_MAX]
+        recipient=recipient,
+        kind=kind,
+        params=params,
+        language=_language_for(recipient),
+        title=subject[:TITLE_MAX],
+        body=_in_app_text(text, url, settings.SITE_URL),
+        url=url[:URL_MAX],
     )
     outgoing = None
     if email and bool(recipient.email) and recipient.is_active:
@@ -189,7 +244,7 @@ def _push_after_commit(notification_id: int) -> None:
         tasks.push_notification(notification_id)
         return
     # The in-memory layer lives in this process only (the dev server): push here; it never blocks.
-    notification = Notification.objects.filter(pk=notification_id).first()
+    notification = Notification.objects.filter(pk=notification_id).select_related("recipient").first()
     if notification is not None:
         push_live(notification)
 
@@ -204,12 +259,16 @@ def push_live(notification: Notification) -> None:
         return
     try:
         unread = unread_count(notification.recipient_id)
+        # In the language the reader uses now (their profile follows the ID/EN switch).
+        with translation.override(_language_for(notification.recipient)):
+            title, _text, _language = in_app(notification)
         async_to_sync(layer.group_send)(
             user_group(notification.recipient_id),
             {
                 "type": "notification.created",
                 "id": notification.pk,
-                "title": notification.title,
+                "kind": notification.kind,
+                "title": title,
                 "url": notification.url,
                 "unread": unread,
             },

@@ -21,7 +21,7 @@ def push_notification(notification_id: int) -> None:
     from .models import Notification
     from .services import push_live
 
-    notification = Notification.objects.filter(pk=notification_id).first()
+    notification = Notification.objects.filter(pk=notification_id).select_related("recipient").first()
     if notification is not None:
         push_live(notification)
 

@@ -19,10 +19,16 @@ def notification_list(request):
     if only_unread:
         queryset = queryset.filter(read_at__isnull=True)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    notifications = list(page.object_list)
+    for notification in notifications:
+        # Rendered now, in the reader's language (kind + stored parameters; old rows: stored text).
+        notification.shown_title, notification.shown_body, notification.shown_language = services.in_app(
+            notification
+        )
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "notifications": page.object_list, "only_unread": only_unread},
+        {"page": page, "notifications": notifications, "only_unread": only_unread},
     )
 
 

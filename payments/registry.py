@@ -34,6 +34,11 @@ class PaymentHandler:
     def return_url(self, payment) -> str:
         return "/"
 
+    def after_paid_url(self, payment) -> str:
+        """Where the payer goes straight away once the payment is paid ("" = stay on the status page).
+        The consultation sends the owner into the chat room: there is nothing to read on a receipt."""
+        return ""
+
 
 @dataclass
 class _Registry:

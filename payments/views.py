@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import midtrans, services, webhook
 from .access import get_payment_for_user
+from .models import Payment
 from .registry import UnknownPurpose, handler_for
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,14 @@ def pay(request, pk):
     return render(request, "payments/pay.html", _pay_context(payment, attempt, open_snap=True))
 
 
+def _after_paid_url(payment) -> str:
+    try:
+        url = handler_for(payment.purpose).after_paid_url(payment)
+    except UnknownPurpose:
+        return ""
+    return url if url.startswith("/") and not url.startswith("//") else ""
+
+
 def _return_url(payment) -> str:
     try:
         return handler_for(payment.purpose).return_url(payment)
@@ -99,6 +108,11 @@ def finish(request, pk):
             check_failed = True
         payment.refresh_from_db()
     services.payment_expire_if_overdue(payment=payment, source="finish-page")
+    if payment.status == Payment.Status.PAID and (landing := _after_paid_url(payment)):
+        # Issue 15.4: once paid, straight on to what was paid for (the chat room); the status page
+        # stays for pending, failed, expired and refunded payments.
+        messages.success(request, _("Thank you, your payment is complete."))
+        return redirect(landing)
     return render(
         request,
         "payments/finish.html",

@@ -10,6 +10,7 @@
   var maxBody = Number(d.maxBody || 4000);
   var log = root.querySelector("[data-log]");
   var banner = root.querySelector("[data-banner]");
+  var connection = root.querySelector("[data-connection]");
   var typingLine = root.querySelector("[data-typing]");
   var compose = root.querySelector("[data-compose]");
   var input = compose ? compose.querySelector("textarea") : null;
@@ -37,6 +38,9 @@
   var typingStopTimer = null;
   var peerTypingTimer = null;
   var readTimer = null;
+  var aliveTimer = null; // set while a liveness `sync` waits for its `synced`
+  var connectedOnce = false;
+  var ALIVE_DEADLINE_MS = 10000;
 
   function t(key) {
     return d["t" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
@@ -62,6 +66,26 @@
       banner.appendChild(link);
     }
     banner.hidden = !text;
+  }
+
+  // The connection line (role=status, aria-live=polite): empty while connected, "reconnecting" while
+  // the socket is down, "offline" while the browser has no network at all. Separate from the banner,
+  // which tells about the consultation and errors.
+  function showConnection(state) {
+    if (!connection) return;
+    var text = state === "offline" ? t("offlineBanner") : state === "reconnecting" ? t("reconnecting")
+      : state === "connecting" ? t("connecting") : state === "back" ? t("back") : "";
+    connection.dataset.state = state || "";
+    connection.className = "chat-connection" + (state ? " chat-connection-" + state : "");
+    connection.textContent = text;
+    connection.hidden = !text;
+    if (state === "back") {
+      setTimeout(function () { if (connection.dataset.state === "back") showConnection(""); }, 3000);
+    }
+  }
+
+  function sendTimeoutMs() {
+    return Number(d.sendTimeout) || 10000;
   }
 
   function formatTime(iso) {
@@ -176,7 +200,18 @@
   function setState(li, state) {
     li.dataset.state = state;
     var label = li.querySelector(".msg-state");
-    if (label) label.textContent = state === "read" ? t("read") : state === "sent" ? t("sent") : state === "sending" ? t("sending") : state === "failed" ? t("failed") : "";
+    if (!label) return;
+    if (state === "failed") {
+      // One tap resends it, with the same client_id (the server stores it at most once).
+      label.textContent = "";
+      var retry = document.createElement("button");
+      retry.type = "button";
+      retry.className = "msg-retry linklike";
+      retry.textContent = t("failed");
+      label.appendChild(retry);
+      return;
+    }
+    label.textContent = state === "read" ? t("read") : state === "sent" ? t("sent") : state === "sending" ? t("sending") : "";
   }
 
   function refreshReceipts() {
@@ -191,6 +226,7 @@
     var existing = log.querySelector('[data-id="' + ev.id + '"]');
     var waiting = pending[ev.client_id];
     if (waiting && ev.sender && ev.sender.id === me) {
+      clearTimeout(waiting.timer);
       delete pending[ev.client_id];
       pendingOrder = pendingOrder.filter(function (c) { return c !== ev.client_id; });
       if (waiting.el.parentNode) waiting.el.remove();
@@ -221,11 +257,27 @@
     return li;
   }
 
-  function markFailed(clientId) {
+  // `reason`: "timeout" (no acknowledgement in time: most likely the network; resent by itself on
+  // reconnect) or "refused" (the server said no: only the person's tap sends it again).
+  function markFailed(clientId, reason) {
     var waiting = pending[clientId];
     if (!waiting) return;
+    clearTimeout(waiting.timer);
     setState(waiting.el, "failed");
     waiting.failed = true;
+    waiting.reason = reason || "refused";
+  }
+
+  // Sends (or queues, while the socket is down) a pending message and starts its acknowledgement timer.
+  function sendPending(clientId) {
+    var waiting = pending[clientId];
+    if (!waiting || !waiting.frame) return;
+    waiting.failed = false;
+    waiting.reason = "";
+    setState(waiting.el, "sending");
+    clearTimeout(waiting.timer);
+    waiting.timer = setTimeout(function () { markFailed(clientId, "timeout"); }, sendTimeoutMs());
+    send(waiting.frame);
   }
 
   function holdSeq(seq) {
@@ -270,11 +322,11 @@
     var current = socket;
     current.onopen = function () {
       // Catch up on everything stored after what this page holds, then resend what was not acknowledged
-      // (same client_id: the server stores it at most once).
+      // (same client_id: the server stores it at most once) — also what timed out while we were away.
       sync();
       pendingOrder.forEach(function (clientId) {
         var waiting = pending[clientId];
-        if (waiting && waiting.frame && !waiting.failed) send(waiting.frame);
+        if (waiting && waiting.frame && (!waiting.failed || waiting.reason === "timeout")) sendPending(clientId);
       });
     };
     current.onmessage = function (msg) {
@@ -284,15 +336,40 @@
     };
     current.onclose = function (close) {
       if (current !== socket) return;
-      socket = null;
-      hidePeerTyping();
-      setPresence(false);
-      if (finished) return;
-      var reason = FINAL_CODES[close.code];
-      if (reason) return finish(reason);
-      showBanner(t("reconnecting"), "warn");
-      scheduleReconnect();
+      lost(FINAL_CODES[close.code]);
     };
+  }
+
+  // The socket is gone (closed, or given up on: no answer to a liveness sync, or the browser went
+  // offline). The other side's state is unknown from here on: shown offline until the server says.
+  function lost(finalReason) {
+    var dead = socket;
+    socket = null;
+    clearTimeout(aliveTimer);
+    aliveTimer = null;
+    if (dead) {
+      dead.onclose = null;
+      dead.onmessage = null;
+      try { dead.close(); } catch (e) { /* already closed */ }
+    }
+    hidePeerTyping();
+    setPresence(false);
+    if (finished) return;
+    if (finalReason) return finish(finalReason);
+    showConnection(navigator.onLine === false ? "offline" : "reconnecting");
+    clearTimeout(retryTimer);
+    if (navigator.onLine !== false) scheduleReconnect(); // offline: the "online" event reconnects
+  }
+
+  // A connection that died without a close (a phone leaving Wi-Fi, a NAT dropping it) is only noticed
+  // by asking: a `sync` unanswered within ALIVE_DEADLINE_MS gives the socket up and reconnects.
+  function checkAlive() {
+    if (!socket || socket.readyState !== WebSocket.OPEN || aliveTimer) return;
+    if (!sync()) return;
+    aliveTimer = setTimeout(function () {
+      aliveTimer = null;
+      lost();
+    }, ALIVE_DEADLINE_MS);
   }
 
   function scheduleReconnect() {
@@ -307,13 +384,17 @@
   function finish(reason) {
     finished = true;
     clearTimeout(retryTimer);
+    clearTimeout(aliveTimer);
+    showConnection("");
     if (compose) compose.hidden = true;
     if (photoForm) photoForm.hidden = true;
     if (reason === "login") showBanner(t("login"), "error", true);
     else if (reason === "forbidden") showBanner(t("forbidden"), "error");
-    else if (reason === "ended") showBanner(t("ended"), "info", true);
-    else showBanner(t("closed"), "info", true);
-    Object.keys(pending).forEach(markFailed);
+    else if (reason === "ended") showBanner(t("ended"), "info");
+    else showBanner(t("closed"), "info");
+    Object.keys(pending).forEach(function (clientId) { markFailed(clientId, "refused"); });
+    // The panel (summary, rating) is fetched again: nothing to reload by hand.
+    refreshPanel();
   }
 
   function handle(ev) {
@@ -323,7 +404,13 @@
         break;
       case "synced":
         attempts = 0;
-        if (!finished) showBanner("");
+        clearTimeout(aliveTimer);
+        aliveTimer = null;
+        if (!finished && connection && connection.dataset.state && connection.dataset.state !== "back") {
+          showConnection(connectedOnce ? "back" : "");
+        }
+        connectedOnce = true;
+        if (!finished && /chat-banner-(error|warn)/.test(banner.className)) showBanner("");
         if (ev.last_id > lastId) lastId = ev.last_id;
         if (ev.last_seq > seqHeld) {  // the server sent everything up to last_seq before this
           seqHeld = ev.last_seq;
@@ -357,15 +444,18 @@
 
   function onError(ev) {
     if (ev.code === "busy" && ev.client_id) return resendLater(ev.client_id, ev.retry_after_ms);
-    if (ev.client_id) markFailed(ev.client_id);
+    if (ev.client_id) markFailed(ev.client_id, "refused");
     var text = { too_long: t("tooLong"), rate_limited: t("rateLimited"), chat_closed: t("closed") }[ev.code];
     showBanner(text || t("error"), "error");
   }
 
   function onConsultation(ev) {
-    refreshPanel();
+    // The page follows the consultation by itself: the panel and status are fetched again (the
+    // summary too), never a "reload the page" prompt.
     if (ev.status === "waiting" || ev.status === "active") {
-      showBanner(ev.type === "consultation.accepted" ? t("accepted") : t("changed"), "info", true);
+      refreshPanel();
+      if (ev.type === "consultation.accepted") showBanner(t("accepted"), "info");
+      else if (ev.type !== "consultation.summary") showBanner(t("changed"), "info");
       return;
     }
     finish(ev.type === "consultation.ended" ? "ended" : "closed");
@@ -406,7 +496,7 @@
     var frame = { type: "message.send", client_id: uuid4(), body: body };
     pending[frame.client_id] = { frame: frame, el: addPending(frame) };
     pendingOrder.push(frame.client_id);
-    send(frame);
+    sendPending(frame.client_id);
     input.value = "";
     stopTyping();
     input.focus();
@@ -429,13 +519,16 @@
   }
 
   function retryFailed(event) {
+    if (!event.target.closest(".msg-retry")) return;
     var li = event.target.closest(".msg-pending");
     if (!li || li.dataset.state !== "failed" || finished) return;
     var waiting = pending[li.dataset.clientId];
     if (!waiting || !waiting.frame) return;
-    waiting.failed = false;
-    setState(li, "sending");
-    send(waiting.frame);
+    sendPending(li.dataset.clientId); // same frame, same client_id
+    if (!socket && navigator.onLine !== false) {
+      attempts = 0;
+      connect();
+    }
   }
 
   function uploadPhoto() {
@@ -472,6 +565,13 @@
   // --- start ----------------------------------------------------------------------------------------
   refreshReceipts();
   scrollDown();
+  // live.js relays notifications about this consultation (also after the chat closed: the summary).
+  document.addEventListener("hellopet:notification", function (event) {
+    var detail = event.detail || {};
+    if (detail.url === window.location.pathname && detail.kind && detail.kind.indexOf("consultations.") === 0 && detail.kind !== "consultations.chat_message") {
+      refreshPanel();
+    }
+  });
   if (d.open !== "1") return;
   if (compose) {
     compose.hidden = false;
@@ -497,21 +597,31 @@
       attempts = 0;
       connect();
     } else {
-      sync(); // a phone waking up may have missed relays
+      checkAlive(); // a phone waking up may have missed relays, or lost its connection
     }
     sendRead();
   });
   // The relay is best-effort (the channel layer may drop under load); a periodic sync while the page
-  // is visible heals a gap without waiting for a reconnect. One cheap indexed query a minute.
+  // is visible heals a gap without waiting for a reconnect, and proves the socket alive (checkAlive).
+  // One cheap indexed query a minute.
   setInterval(function () {
-    if (document.visibilityState === "visible" && !finished) sync();
+    if (document.visibilityState === "visible" && !finished) checkAlive();
   }, 60000);
   window.addEventListener("online", function () {
-    if (!socket && !finished) {
+    if (finished) return;
+    if (!socket) {
+      showConnection("reconnecting");
+      clearTimeout(retryTimer);
       attempts = 0;
       connect();
+    } else {
+      checkAlive();
     }
   });
-  showBanner(t("connecting"), "info");
+  window.addEventListener("offline", function () {
+    // No network at all: say so at once (a socket may take a minute to notice) and queue what is sent.
+    if (!finished) lost();
+  });
+  showConnection("connecting");
   connect();
 })();

@@ -18,6 +18,12 @@
   var delay = 1000;
   var maxDelay = 30000;
   var region = null;
+  // Kinds that mean "somebody is waiting for you now": the tab title flashes and, unless switched off
+  // in the profile (body[data-request-sound]), a short chime plays.
+  var ALERT_KINDS = ["consultations.waiting"];
+  var unread = null; // null: the count the page was rendered with is still in the title
+  var bareTitle = document.title.replace(/^\(\d+\) /, "");
+  var flash = null; // {text, timer, until}
 
   function badges() {
     return document.querySelectorAll("[data-unread-badge]");
@@ -29,9 +35,81 @@
       badge.hidden = !count;
     });
     document.querySelectorAll("[data-unread-label]").forEach(function (label) { label.hidden = !count; });
+    unread = count;
+    renderTitle();
+  }
+
+  function renderTitle() {
     // "(3) Title" like the apps people know, so a background tab shows there is something new.
-    var bare = document.title.replace(/^\(\d+\) /, "");
-    document.title = count ? "(" + count + ") " + bare : bare;
+    if (flash && flash.on) {
+      document.title = flash.text;
+      return;
+    }
+    var count = unread;
+    if (count === null) {
+      var match = document.title.match(/^\((\d+)\) /);
+      count = match ? Number(match[1]) : 0;
+    }
+    document.title = count ? "(" + count + ") " + bareTitle : bareTitle;
+  }
+
+  // --- new request alert: the tab title flashes until the person comes back to the page ------------
+  function stopFlash() {
+    if (!flash) return;
+    window.clearInterval(flash.timer);
+    flash = null;
+    renderTitle();
+  }
+
+  function startFlash(text) {
+    stopFlash();
+    flash = { text: "\u25CF " + text, on: true, until: Date.now() + 30000 };
+    flash.timer = window.setInterval(function () {
+      // A visible page stops after 30 s by itself; a background tab flashes until it is looked at.
+      if (document.visibilityState === "visible" && Date.now() > flash.until) return stopFlash();
+      flash.on = !flash.on;
+      renderTitle();
+    }, 1000);
+    renderTitle();
+  }
+
+  function chime() {
+    var url = document.body.dataset.requestSound;
+    if (!url) return; // switched off in the profile (or not a vet)
+    try {
+      var audio = new Audio(url);
+      audio.volume = 0.6;
+      var played = audio.play();
+      if (played && played.catch) played.catch(function () {}); // autoplay refused before any click
+    } catch (e) { /* no audio device */ }
+  }
+
+  ["pointerdown", "keydown"].forEach(function (name) { document.addEventListener(name, stopFlash); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && flash) flash.until = Math.min(flash.until, Date.now() + 5000);
+  });
+
+  // --- live fragments: parts of a page that follow events (e.g. the vet's queue) -------------------
+  // <section id="x" data-live-kinds="consultations.waiting consultations.cancelled"> is fetched again
+  // from this page's URL and replaced when a notification of one of those kinds arrives.
+  function refreshFragments(kind) {
+    var targets = Array.prototype.filter.call(document.querySelectorAll("[data-live-kinds][id]"), function (el) {
+      return el.getAttribute("data-live-kinds").split(/\s+/).indexOf(kind) !== -1;
+    });
+    if (!targets.length) return;
+    fetch(window.location.pathname + window.location.search, {
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        targets.forEach(function (el) {
+          var next = fresh.getElementById(el.id);
+          if (next) el.replaceWith(document.importNode(next, true));
+        });
+      })
+      .catch(function () {});
   }
 
   function toastRegion() {
@@ -72,6 +150,17 @@
       if (data.type !== "notification") return;
       if (typeof data.unread === "number") setUnread(data.unread);
       if (data.title) toast(data.title, safeUrl(data.url));
+      if (data.kind) {
+        refreshFragments(data.kind);
+        if (ALERT_KINDS.indexOf(data.kind) !== -1) {
+          startFlash(data.title || "HELLOPET!");
+          chime();
+        }
+        // Other scripts of the page (the chat room) may follow notifications too.
+        document.dispatchEvent(new CustomEvent("hellopet:notification", {
+          detail: { kind: data.kind, url: safeUrl(data.url), id: data.id },
+        }));
+      }
     };
     socket.onclose = function (event) {
       if (event.code === 4401) return; // logged out: do not retry

@@ -81,8 +81,10 @@ def test_bad_uploads_are_clear_form_errors(client_for, unverified_member, scan, 
 
 
 def test_upload_errors_are_in_english_for_english_readers(client_for, unverified_member):
+    # A member's language is their profile's (the ID/EN switch saves it there; issue 15.6).
+    unverified_member.language = "en"
+    unverified_member.save(update_fields=["language"])
     c = client_for(unverified_member)
-    c.cookies["django_language"] = "en"
     response = c.post("/accounts/verification/", form_data(scan=upload(b"just text", name="ktp.jpg")))
     assert response.status_code == 400  # a refused upload is a 400 (issue 13.16)
     assert "not a valid image" in " ".join(response.context["form"].errors["scan"])

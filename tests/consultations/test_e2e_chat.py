@@ -119,10 +119,10 @@ def test_page_reconnects_after_a_server_restart_and_loses_nothing(owner, vet, se
         page = context.new_page()
         login_in_browser(page, base, owner)
         page.goto(f"{base}/consultations/{consultation.pk}/")
-        expect(page.locator("[data-banner]")).to_be_hidden()  # connected and synced
+        expect(page.locator("[data-connection]")).to_be_hidden()  # connected and synced
 
         stop_server(proc, log)
-        expect(page.locator("[data-banner]")).to_be_visible()  # "reconnecting"
+        expect(page.locator("[data-connection]")).to_contain_text("Menghubungkan kembali")  # "reconnecting"
         page.fill("#chat-input", "Terkirim setelah tersambung lagi")
         page.click(".chat-compose button[type=submit]")
         expect(page.locator(".msg-mine")).to_have_attribute("data-state", "sending")
@@ -133,7 +133,7 @@ def test_page_reconnects_after_a_server_restart_and_loses_nothing(owner, vet, se
         proc, log = start_server(port, env, tmp_path / "second.log")
         expect(page.locator(".msg-theirs .msg-body")).to_have_text(["Dari server lain"], timeout=20_000)
         expect(page.locator(".msg-mine[data-id]")).to_have_count(1, timeout=20_000)
-        expect(page.locator("[data-banner]")).to_be_hidden()
+        expect(page.locator("[data-connection]")).to_be_hidden(timeout=8000)  # "connected again", then gone
         assert list(Message.objects.filter(consultation=consultation).values_list("body", flat=True)) == [
             "Dari server lain",
             "Terkirim setelah tersambung lagi",

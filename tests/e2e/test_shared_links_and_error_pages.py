@@ -82,8 +82,9 @@ def test_notification_link_to_adopted_pet_opens_on_a_phone(live_asgi_server, bro
     stranger = base.VerifiedMemberFactory()
     for lang, label, not_found in (("id", "Sudah diadopsi", "Halaman itu tidak kami temukan"),
                                    ("en", "Adopted", "We could not find that page")):  # fmt: skip
+        stranger.language = lang  # a member reads in their profile's language (issue 15.6)
+        stranger.save(update_fields=["language"])
         context = browser.new_context(viewport={"width": 360, "height": 740})
-        context.add_cookies([{"name": "django_language", "value": lang, "url": url}])
         page = context.new_page()
         login_in_browser(page, url, stranger)
         response = page.goto(f"{url}/adoption/pets/{pet.pk}/")

@@ -43,6 +43,7 @@ async def test_member_receives_pushed_notification():
     assert message == {
         "type": "notification",
         "id": notification.pk,
+        "kind": "test.event",
         "title": "Your booking is confirmed",
         "url": "/grooming/bookings/",
         "unread": 1,
