@@ -8,7 +8,8 @@ from hellopet.pagecache import public_page
 
 
 @require_GET
-@public_page("adoption", "vets", "articles")
+# Members see the salons of their own city.
+@public_page("adoption", "vets", "articles", member_variant=lambda request: f"city{request.user.city_id}")
 def home(request):
     """The landing page: a glimpse of each area, from the same querysets its own pages use."""
     from adoption.models import Pet
