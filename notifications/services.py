@@ -78,7 +78,7 @@ def notify(
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, title=subject[:TITLE_MAX], body=in_app_text, url=url[:URL_MAX]
     )
-    forget_unread_count(recipient.pk)
+    forget_unread_count(recipient.pk, again_on_commit=False)  # again in after_commit below
     outgoing = None
     if email and bool(recipient.email) and recipient.is_active:
         outgoing = queue_email(
@@ -93,6 +93,7 @@ def notify(
     pk, email_pk = notification.pk, getattr(outgoing, "pk", None)
 
     def after_commit():
+        forget_unread_count(recipient.pk, again_on_commit=False)
         if email_pk is not None:
             from . import tasks
 
@@ -224,7 +225,7 @@ def cached_unread_count(user_id: int) -> int:
     return count
 
 
-def forget_unread_count(user_id: int) -> None:
+def forget_unread_count(user_id: int, *, again_on_commit: bool = True) -> None:
     """The member's unread count changed: now, and again on commit (a page rendered in between read
     the rows before the change)."""
 
@@ -232,7 +233,7 @@ def forget_unread_count(user_id: int) -> None:
         cache_call(lambda: cache.delete(_unread_key(user_id)), what="unread count", policy=_UNREAD_POLICY)
 
     _forget()
-    if transaction.get_connection().in_atomic_block:
+    if again_on_commit and transaction.get_connection().in_atomic_block:
         transaction.on_commit(_forget)
 
 
