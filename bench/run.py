@@ -12,6 +12,7 @@ The machine is shared and noisy: read the ratios within one run, not absolute nu
     BENCH_SECONDS=10 make bench
     BENCH_SCALE=0 make bench            # demo size only
     DATABASE_URL=postgres://... REDIS_URL=redis://... make bench   # the production stack
+    BENCH_PORT=14080 BENCH_DB_NAME=mine make bench   # a fixed port and database of your own
 """
 
 import http.client
@@ -39,6 +40,7 @@ SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
 SAMPLES = r"""
 import http.client
 import json
+from django.conf import settings
 from django.test import Client
 from accounts.models import User
 from adoption.models import Pet
@@ -51,7 +53,8 @@ salon = Salon.objects.filter(is_active=True).exclude(slug__startswith="skala-").
 article = Article.objects.published().exclude(slug__startswith="skala-").order_by("pk").first()
 vet = VetProfile.objects.listed().order_by("pk").first()
 client = Client()
-client.force_login(User.objects.get(email="budi@hellopet.local"))
+# The backend a password login stores (accounts/backends.py).
+client.force_login(User.objects.get(email="budi@hellopet.local"), backend=settings.AUTHENTICATION_BACKENDS[1])
 print(json.dumps({
     "pet": str(pet.pk), "pet_city": pet.city.code, "pet_species": pet.species.slug,
     "salon": salon.slug, "salon_city": salon.city.code,
@@ -307,7 +310,7 @@ def main() -> int:
         .stdout.strip()
         .splitlines()[-1]
     )
-    port = free_port()
+    port = int(os.environ.get("BENCH_PORT") or free_port())  # helpers sharing a machine pick their own
     server = subprocess.Popen(
         [PY, "-m", "gunicorn", "hellopet.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{port}",
          "--log-level", "warning"],

@@ -196,6 +196,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out client before the password is checked; counts failures (member and admin).
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend with the user row read from the cache on every request (accounts/backends.py).
+    "accounts.backends.CachedUserBackend",
+    # Only for sessions opened before the line above existed (their backend is stored in them).
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling (django-axes). Counted per account *and* client address: 5 failures lock that
