@@ -18,6 +18,7 @@ class AccountsConfig(AppConfig):
         delete_files_with_rows(IdentityVerification, "scan")
         delete_files_with_rows(VetLicence, "document")
 
-        from . import zones
+        from . import backends, zones
 
         zones.connect()
+        backends.connect()

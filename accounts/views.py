@@ -77,7 +77,7 @@ def signup_confirm(request, token):
     user = services.signup_confirm(token=token)
     if user is None:
         return render(request, "accounts/signup_invalid.html", status=400)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.CachedUserBackend")
     messages.success(request, _("Welcome to HELLOPET!, %(name)s.") % {"name": user.first_name})
     if user.is_vet:
         messages.info(request, _("Register your STRV and SIP so that owners can consult you."))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.pagecache import CountCachingPaginator, public_page
+from common.pagecache import CountCachingPaginator, not_shared, public_page
 from common.private_files import serve_private_file
 from payments.services import payment_pay_url
 from pets.access import get_pet_for_owner, pets_for_owner
@@ -63,7 +63,8 @@ def browse(request):
     return render(request, "adoption/browse.html", {"form": form, "page": page})
 
 
-@public_page("adoption")
+# A member sees their cart and, for their own listing, its state: never shared.
+@public_page("adoption", member_variant=not_shared)
 def pet_detail(request, pk):
     pet = get_pet_for_viewer(request.user, pk)
     user = request.user

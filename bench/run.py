@@ -12,6 +12,7 @@ The machine is shared and noisy: read the ratios within one run, not absolute nu
     BENCH_SECONDS=10 make bench
     BENCH_SCALE=0 make bench            # demo size only
     DATABASE_URL=postgres://... REDIS_URL=redis://... make bench   # the production stack
+    BENCH_PORT=14080 BENCH_DB_NAME=mine make bench   # a fixed port and database of your own
 """
 
 import http.client
@@ -39,6 +40,7 @@ SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
 SAMPLES = r"""
 import http.client
 import json
+from django.conf import settings
 from django.test import Client
 from accounts.models import User
 from adoption.models import Pet
@@ -51,7 +53,8 @@ salon = Salon.objects.filter(is_active=True).exclude(slug__startswith="skala-").
 article = Article.objects.published().exclude(slug__startswith="skala-").order_by("pk").first()
 vet = VetProfile.objects.listed().order_by("pk").first()
 client = Client()
-client.force_login(User.objects.get(email="budi@hellopet.local"))
+# The backend a password login stores (accounts/backends.py).
+client.force_login(User.objects.get(email="budi@hellopet.local"), backend=settings.AUTHENTICATION_BACKENDS[1])
 print(json.dumps({
     "pet": str(pet.pk), "pet_city": pet.city.code, "pet_species": pet.species.slug,
     "salon": salon.slug, "salon_city": salon.city.code,
@@ -84,9 +87,12 @@ def pages(s: dict) -> list[tuple[str, str, bool]]:
         ("/privacy/", "/privacy/"),
     ]
     member = [
+        ("bare view", "/bench/bare"),
         ("/consultations/", "/consultations/"),
         ("/", "/"),
         ("/vets/", "/vets/"),
+        ("a vet", f"/vets/{s['vet']}/"),
+        ("/grooming/", "/grooming/"),
         ("/grooming/?city", f"/grooming/?city={s['salon_city']}"),
         ("/grooming/?q", "/grooming/?q=ceria"),
         ("a salon", f"/grooming/{s['salon']}/"),
@@ -95,7 +101,9 @@ def pages(s: dict) -> list[tuple[str, str, bool]]:
         ("/adoption/?q", "/adoption/?q=manja"),
         ("/adoption/?page=5", "/adoption/?page=5"),
         ("a pet", f"/adoption/pets/{s['pet']}/"),
+        ("/articles/", "/articles/"),
         ("/articles/?q", "/articles/?q=sehat"),
+        ("an article", f"/articles/{s['article']}/"),
         ("/adoption/applications/", "/adoption/applications/"),
     ]
     return [(label, path, False) for label, path in anonymous] + [
@@ -172,10 +180,29 @@ def check_wrk() -> None:
         sys.exit("wrk is needed (apt-get install wrk, or brew install wrk)")
 
 
+def check_page(port: int, path: str, cookie: str | None) -> str | None:
+    """What is wrong with this page before it is measured (wrk counts a redirect to the login page,
+    e.g. an expired member session, as a success)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})}
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    if response.status != 200:
+        return f"HTTP {response.status}"
+    if cookie and path != "/bench/bare" and b"/accounts/logout/" not in body:
+        return "not logged in"
+    return None
+
+
 def measure(port: int, master_pid: int, samples: dict) -> dict:
     results = {}
     for label, path, member in pages(samples):
         cookie = f"sessionid={samples['session']}" if member else None
+        problem = check_page(port, path, cookie)
+        if problem:
+            print(f"  {label}{' (member)' if member else ''}: {problem}", flush=True)
         wrk(port, path, cookie, 1)  # warm-up: the page cache, connections, Python's caches
         cpu = workers_cpu_seconds(master_pid)
         result = wrk(port, path, cookie, SECONDS)
@@ -183,6 +210,9 @@ def measure(port: int, master_pid: int, samples: dict) -> dict:
         result["cpu_ms"] = (
             (workers_cpu_seconds(master_pid) - cpu) * 1000 / requests if requests else float("nan")
         )
+        result["load"] = os.getloadavg()[0]
+        if problem:
+            result["errors"] = max(result["errors"], 1)
         results[(label, member)] = result
     return results
 
@@ -195,14 +225,16 @@ def _ratio(a: float, b: float) -> float:
 def report(title: str, results: dict, demo: dict | None = None) -> None:
     bare = results[("bare view", False)]
     print(f"\n{title}")
+    print("vs bare: req/s over the bare view's as a visitor (both rows of a member too); load: the")
+    print("machine's 1-minute load average after the page's run (other work shares the cores)")
     head = f"{'page':<28}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}{'errors':>8}"
-    head += f"{'CPU ms/req':>12}{'CPU vs bare':>13}"
+    head += f"{'CPU ms/req':>12}{'CPU vs bare':>13}{'load':>6}"
     print(head + (f"{'demo/this':>11}" if demo else ""))
     for (label, member), r in results.items():
         name = f"{label} (member)" if member else label
         line = f"{name:<28}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
         line += f"{_ratio(r['rps'], bare['rps']):>9.2f}{r['errors']:>8}"
-        line += f"{r['cpu_ms']:>12.2f}{_ratio(bare['cpu_ms'], r['cpu_ms']):>13.2f}"
+        line += f"{r['cpu_ms']:>12.2f}{_ratio(bare['cpu_ms'], r['cpu_ms']):>13.2f}{r['load']:>6.1f}"
         if demo:
             line += f"{_ratio(demo[(label, member)]['rps'], r['rps']):>10.2f}x"
         print(line)
@@ -278,7 +310,7 @@ def main() -> int:
         .stdout.strip()
         .splitlines()[-1]
     )
-    port = free_port()
+    port = int(os.environ.get("BENCH_PORT") or free_port())  # helpers sharing a machine pick their own
     server = subprocess.Popen(
         [PY, "-m", "gunicorn", "hellopet.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{port}",
          "--log-level", "warning"],

@@ -11,8 +11,16 @@ Staleness bound: a stored page is also never served more than `PAGE_CACHE_SECOND
 request that rendered it started. That covers what no signal reports: the clock ("open now", a vet's
 presence timing out), `QuerySet.update()` in admin bulk actions, a user renaming themselves.
 
-What never goes into the cache: pages for a logged-in user, pages while the visitor has pending
-messages, anything but a plain 200 without cookies. The CSRF token is rendered as a placeholder
+Members: a page whose content is the same for every member (or for every member of one city) is
+stored once for all of them, under the same generations, with its personal parts left as holes: the
+`{% personal "name" %}` blocks of base.html (the header's account menu and unread count, the title's
+count, the live-updates script) render as markers, and every response fills them in for its own
+member (`_fill_personal`). The view says what its content depends on (`member_variant`); a page
+that shows anything else about the member (a cart, an open consultation, a manager's tools) is
+never shared. The member's time zone is part of the key.
+
+What never goes into the cache: pages while the visitor has pending messages, pages a view does not
+share for this member, anything but a plain 200 without cookies. The CSRF token is rendered as a placeholder
 (see `pages.context_processors.site`) and replaced by the requester's own token on every
 response, so a stored page holds nobody's token.
 """
@@ -30,12 +38,20 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template import RequestContext
+from django.template.loader import get_template
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 # Rendered where {% csrf_token %} would put the token; letters only, so escaping leaves it alone.
 CSRF_PLACEHOLDER = "hpPageCacheCsrfTokenPlaceholder"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 RENDERING_FLAG = "_pagecache_rendering"
+# Set while a page is rendered for all members: `{% personal %}` blocks render as markers.
+SHARED_FLAG = "_pagecache_shared"
+PERSONAL_MARKER = "<!--hp-personal:%s-->"
+_PERSONAL_PREFIX = b"<!--hp-personal:"
+PERSONAL_TEMPLATE = "base.html"
 KEY_PREFIX = "pagecache:"
 logger = logging.getLogger(__name__)
 
@@ -84,20 +100,66 @@ def invalidate_on_change(area: str, *models) -> None:
             )
 
 
-def _cacheable(request) -> bool:
+def same_for_every_member(request) -> str:
+    """The default `member_variant`: the page's content depends on nothing about the member."""
+    return ""
+
+
+def not_shared(request) -> None:
+    """`member_variant` of a page that shows something about the member: never shared."""
+    return None
+
+
+def _variant(request, member_variant) -> str | None:
+    """The cache key's audience: "v" for a visitor, "m<variant>@<zone>" for a member whose page can
+    be shared; None when this request must not be served from or stored in the cache."""
     if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
-        return False
+        return None
     user = getattr(request, "user", None)
-    if user is None or user.is_authenticated:
-        return False
+    if user is None:
+        return None
     storage = getattr(request, "_messages", None)
     # len() loads pending messages without marking them read; a page showing them is personal.
-    return storage is None or len(storage) == 0
+    if storage is not None and len(storage) != 0:
+        return None
+    if not user.is_authenticated:
+        return "v"
+    if user.is_staff:  # staff see what nobody else does (unlisted salons, drafts) through the access helpers
+        return None
+    variant = member_variant(request)
+    if variant is None:
+        return None
+    return f"m{variant}@{timezone.get_current_timezone_name()}"
 
 
-def _page_key(request) -> str:
-    path = f"{request.get_host()}{request.get_full_path()}".encode()
+def _page_key(request, audience: str) -> str:
+    path = f"{request.get_host()}{request.get_full_path()}|{audience}".encode()
     return f"{KEY_PREFIX}page:{request.LANGUAGE_CODE}:{hashlib.md5(path, usedforsecurity=False).hexdigest()}"
+
+
+def _personal_nodes(template) -> dict:
+    from common.templatetags.pagecache import PersonalNode
+
+    nodes = getattr(template, "_pagecache_personal", None)
+    if nodes is None:
+        nodes = {node.name: node for node in template.nodelist.get_nodes_by_type(PersonalNode)}
+        template._pagecache_personal = nodes
+    return nodes
+
+
+def _fill_personal(request, content: bytes) -> bytes:
+    """Render base.html's `{% personal %}` blocks for this request's member into a shared page."""
+    if _PERSONAL_PREFIX not in content:
+        return content
+    template = get_template(PERSONAL_TEMPLATE).template
+    context = RequestContext(request)
+    parts = {}
+    with context.bind_template(template):
+        for name, node in _personal_nodes(template).items():
+            parts[(PERSONAL_MARKER % name).encode()] = node.nodelist.render(context).encode()
+    for marker, html in parts.items():
+        content = content.replace(marker, html)
+    return content
 
 
 def _with_token(request, content: bytes) -> bytes:
@@ -106,17 +168,24 @@ def _with_token(request, content: bytes) -> bytes:
     return content
 
 
-def public_page(*areas: str):
-    """Serve this GET view from the page cache for anonymous visitors (see the module docstring)."""
+def public_page(*areas: str, member_variant=same_for_every_member):
+    """Serve this GET view from the page cache (see the module docstring).
+
+    `member_variant(request)` says what the page's content depends on for a member: "" (nothing, the
+    default), a string (e.g. their city, for a page that starts from it) or None (something personal:
+    members always get a fresh render).
+    """
     generation_keys = [_generation_key(area) for area in areas]
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not _cacheable(request):
+            audience = _variant(request, member_variant)
+            if audience is None:
                 return view(request, *args, **kwargs)
+            shared = audience != "v"
             started = time.time()
-            key = _page_key(request)
+            key = _page_key(request, audience)
             try:
                 found = cache.get_many([*generation_keys, key])
             except Exception:  # the cache being down: serve the page uncached rather than an error
@@ -125,16 +194,24 @@ def public_page(*areas: str):
             generations = [found.get(k) for k in generation_keys]
             entry = found.get(key)
             if entry is not None and entry[0] == generations and entry[1] > started:
-                response = HttpResponse(_with_token(request, entry[3]), content_type=entry[2])
+                content = _fill_personal(request, entry[3]) if shared else entry[3]
+                content = _with_token(request, content)
+                response = HttpResponse(content, content_type=entry[2])
                 response["X-Page-Cache"] = "hit"
                 return response
 
+            # Flags for the render only: an error page (404) rendered after the view raised is nobody's.
             setattr(request, RENDERING_FLAG, True)
-            response = view(request, *args, **kwargs)
-            if getattr(response, "streaming", False):
-                return response
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
+            setattr(request, SHARED_FLAG, shared)
+            try:
+                response = view(request, *args, **kwargs)
+                if getattr(response, "streaming", False):
+                    return response
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+            finally:
+                setattr(request, RENDERING_FLAG, False)
+                setattr(request, SHARED_FLAG, False)
             content = response.content
             session = getattr(request, "session", None)
             if (
@@ -151,9 +228,12 @@ def public_page(*areas: str):
                     response["X-Page-Cache"] = "miss"
                 except Exception:
                     logger.warning("page cache: store failed", exc_info=True)
+            if shared:
+                content = _fill_personal(request, content)
             response.content = _with_token(request, content)
             return response
 
+        wrapped.pagecache_areas = areas
         return wrapped
 
     return decorator

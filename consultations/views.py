@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import VetLicence
-from common.pagecache import public_page
+from common.pagecache import not_shared, public_page
 from common.private_files import serve_private_file
 from payments.services import payment_pay_url
 from pets.access import pets_for_owner
@@ -73,7 +73,8 @@ def _listed_vet_or_404(vet_id) -> VetProfile:
     )
 
 
-@public_page("vets")
+# A member sees their open consultation with this vet: never shared.
+@public_page("vets", member_variant=not_shared)
 def vet_detail(request, vet_id):
     profile = _listed_vet_or_404(vet_id)
     ratings = Rating.objects.filter(vet_id=vet_id).select_related("owner")[:10]

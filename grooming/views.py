@@ -58,7 +58,12 @@ def _cities():
     return list(Regency.objects.filter(pk__in=ids).order_by("name"))
 
 
-@public_page("grooming")
+def _directory_variant(request) -> str:
+    """Without a city in the query a member's directory starts from their own city."""
+    return "" if "city" in request.GET else f"city{request.user.city_id}"
+
+
+@public_page("grooming", member_variant=_directory_variant)
 def directory(request):
     cities = _cities()
     data = request.GET.copy()
@@ -97,7 +102,12 @@ def directory(request):
     return render(request, "grooming/directory.html", {"form": form, "page": page}, status=status)
 
 
-@public_page("grooming")
+def _salon_variant(request) -> str | None:
+    """A manager's view of a salon has their tools (and may be of an unlisted salon)."""
+    return None if request.user.is_salon_manager else ""
+
+
+@public_page("grooming", member_variant=_salon_variant)
 def salon_detail(request, slug):
     salon = get_salon_for_user(request.user, slug)
     hours = list(WeeklyHours.objects.filter(salon=salon))

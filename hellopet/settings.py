@@ -147,7 +147,8 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # common.redis_cache: Django's backend reusing its redis-py client (one per pool, not one per call).
+    CACHES = {"default": {"BACKEND": "common.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -198,6 +199,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out client before the password is checked; counts failures (member and admin).
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend with the user row read from the cache on every request (accounts/backends.py).
+    "accounts.backends.CachedUserBackend",
+    # Only for sessions opened before the line above existed (their backend is stored in them).
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling (django-axes). Counted per account *and* client address: 5 failures lock that
@@ -227,6 +231,15 @@ OTP_TOTP_ISSUER = "HELLOPET!"
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=14 * 24)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+# Sessions are read from the shared cache (one Redis round trip instead of a database query on every
+# member request) and written through to the database, which stays the record: a cache flush or an
+# outage loses no session. Only with a cache all processes share: a per-process cache would keep a
+# logged-out session alive in the other processes.
+# common.sessions: Django's cached_db that falls back to the database while the cache is down.
+SESSION_ENGINE = "common.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+# How long a cached copy of a session may live (a logout deletes it at once; this bounds a copy that a
+# cache outage kept from being deleted).
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=600)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from common.pagecache import CSRF_PLACEHOLDER, RENDERING_FLAG
+from notifications.services import cached_unread_count
 
 
 def site(request):
@@ -11,5 +12,5 @@ def site(request):
         context["csrf_token"] = CSRF_PLACEHOLDER
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        context["unread_notifications"] = user.notifications.filter(read_at__isnull=True).count()
+        context["unread_notifications"] = cached_unread_count(user.pk)
     return context

@@ -16,7 +16,8 @@ from grooming.selectors import home_salons
 
 
 @require_GET
-@public_page("adoption", "vets", "articles")
+# Members see the salons of their own city.
+@public_page("adoption", "vets", "articles", member_variant=lambda request: f"city{request.user.city_id}")
 def home(request):
     """The landing page: a glimpse of each area, from the same querysets its own pages use."""
     city = request.user.city_id if request.user.is_authenticated else None
