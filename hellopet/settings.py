@@ -99,6 +99,8 @@ TEMPLATES = [
                 "pages.context_processors.site",
             ],
             "builtins": ["common.templatetags.site_filters"],
+            # common/ is a package, not an app: its tag libraries are named here.
+            "libraries": {"pagecache": "common.templatetags.pagecache"},
         },
     }
 ]
