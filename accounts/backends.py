@@ -24,17 +24,21 @@ def _key(user_id) -> str:
     return f"accounts:user:{user_id}"
 
 
-def forget_user(user_id) -> None:
+def forget_user(user_id, *, again_on_commit: bool = True) -> None:
+    """Now, and again on commit (a request that read the row before the commit may have stored it)."""
+
     def _forget():
         cache_call(lambda: cache.delete(_key(user_id)), what="users", policy=_POLICY)
 
     _forget()
-    if transaction.get_connection().in_atomic_block:
+    if again_on_commit and transaction.get_connection().in_atomic_block:
         transaction.on_commit(_forget)
 
 
-def _forget_on_change(sender, instance, **kwargs):
-    forget_user(instance.pk)
+def _forget_on_change(sender, instance, update_fields=None, **kwargs):
+    # A login's last_login stamp changes nothing a request relies on: no second forget for it.
+    login_stamp = update_fields is not None and set(update_fields) <= {"last_login"}
+    forget_user(instance.pk, again_on_commit=not login_stamp)
 
 
 def connect() -> None:

@@ -194,7 +194,7 @@ def test_applications_page_runs_constant_queries(
         make_application(pet=PetFactory(lister=lister), adopter=owner)
     client = client_for(owner)
     client.get("/adoption/applications/")
-    with django_assert_num_queries(6):  # session, user, applications, photos, events, reports
+    with django_assert_num_queries(5):  # session, applications, photos, events, reports
         client.get("/adoption/applications/")
 
 
@@ -204,5 +204,5 @@ def test_cart_page_runs_constant_queries(client_for, owner, lister, rows, django
         services.cart_add(user=owner, pet=PetFactory(lister=lister))
     client = client_for(owner)
     client.get("/adoption/cart/")
-    with django_assert_num_queries(4):  # session, user, items with pets, photos
+    with django_assert_num_queries(3):  # session, items with pets, photos
         client.get("/adoption/cart/")

@@ -312,7 +312,7 @@ def test_listings_page_runs_constant_queries(client_for, lister, rows, django_as
         ApplicationFactory(pet=PetFactory(lister=lister))
     client = client_for(lister)
     client.get("/adoption/listings/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get("/adoption/listings/")
 
 

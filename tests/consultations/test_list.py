@@ -39,7 +39,7 @@ def test_the_list_runs_a_constant_number_of_queries(client_for, owner, django_as
     client = client_for(owner)
     add(2)
     client.get("/consultations/")  # the header's unread count is then remembered
-    with django_assert_num_queries(4) as few:  # session, user, count, page (the badge: cached)
+    with django_assert_num_queries(3) as few:  # session, count, page (user and badge: cached)
         client.get("/consultations/")
     add(8)
     with django_assert_num_queries(len(few.captured_queries)):

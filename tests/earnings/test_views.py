@@ -159,6 +159,7 @@ def test_the_earnings_page_runs_a_constant_number_of_queries(client_for, owner, 
             assert client.get(f"/earnings/?month={LAST_MONTH:%Y-%m}").status_code == 200
         return len(ctx.captured_queries)
 
+    client.get("/earnings/")  # who asks and the unread badge are then remembered (cache)
     few = queries_with(2)
     many = queries_with(10)
     assert few == many

@@ -37,7 +37,7 @@ def test_list_runs_constant_queries(owner, client_for, django_assert_num_queries
     client = client_for(owner)
     make(owner, 2)
     client.get("/notifications/")  # warm the session / content types
-    with django_assert_num_queries(4) as two:
+    with django_assert_num_queries(3) as two:
         client.get("/notifications/")
     make(owner, 8)
     with django_assert_num_queries(len(two.captured_queries)):
