@@ -66,6 +66,16 @@ def reencode_image(upload) -> ContentFile:
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}")
 
 
+def _is_new_upload(upload, initial) -> bool:
+    """A file the person just sent (not the stored one, not an empty field)."""
+    return (
+        bool(upload)
+        and upload is not initial
+        and hasattr(upload, "read")
+        and not getattr(upload, "_committed", False)
+    )
+
+
 class SafeImageField(forms.FileField):
     """An image upload that comes out of `clean()` re-encoded, EXIF-free and renamed."""
 
@@ -79,12 +89,7 @@ class SafeImageField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        if (
-            not upload
-            or upload is initial
-            or not hasattr(upload, "read")
-            or getattr(upload, "_committed", False)
-        ):
+        if not _is_new_upload(upload, initial):
             return upload
         return reencode_image(upload)
 
@@ -101,12 +106,7 @@ class SafeDocumentField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        if (
-            not upload
-            or upload is initial
-            or not hasattr(upload, "read")
-            or getattr(upload, "_committed", False)
-        ):
+        if not _is_new_upload(upload, initial):
             return upload
         _check_size(upload)
         upload.seek(0)
