@@ -258,6 +258,7 @@ def user_set_language(*, user, language: str) -> bool:
         raise ValueError(f"unsupported language {language!r}")
     if user.language == language:
         return False
-    user._meta.model.objects.filter(pk=user.pk).update(language=language)
     user.language = language
+    # save(), not update(): the post_save signal forgets the cached user row (accounts.backends).
+    user.save(update_fields=["language"])
     return True
