@@ -5,7 +5,7 @@ instead (its policy), logs a warning, and the request goes on. Policies in use:
 
 * login throttling: not in the cache at all (django-axes' database handler);
 * chat photo-upload limit: counted from the messages table instead (the limit still holds);
-* chat presence and "away" e-mails: the chat's own (consultations/chat.py).
+* chat presence and "away" e-mails: the chat's own (consultations/chat/presence.py).
 """
 
 import logging

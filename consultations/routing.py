@@ -1,7 +1,7 @@
 from channels.sessions import SessionMiddlewareStack
 from django.urls import path
 
-from .consumers import ChatConsumer
+from .chat.consumer import ChatConsumer
 
 # The chat socket resolves its user itself, in the same thread hop as its other connect-time reads
 # (session, user, consultation, read markers: one hop on Channels' database thread per connect instead

@@ -549,7 +549,8 @@ def _broadcast(consultation: Consultation, event_type: str, **data) -> None:
     def send():
         from notifications.services import channel_layer_is_shared
 
-        from . import chat, tasks
+        from . import tasks
+        from .chat import services as chat
 
         try:
             if channel_layer_is_shared():

@@ -18,7 +18,7 @@ def accept_timeout(consultation_id: str) -> str:
 @db_task()
 def broadcast_event(consultation_id: str, event_type: str, data: dict) -> None:
     """Push a state change to the consultation's open chat sockets (through Redis, off the request)."""
-    from . import chat
+    from .chat import services as chat
     from .models import Consultation
 
     consultation = Consultation.objects.filter(pk=consultation_id).first()

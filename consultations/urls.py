@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .urls_chat import urlpatterns as chat_urlpatterns
+from .chat.urls import urlpatterns as chat_urlpatterns
 
 app_name = "consultations"
 

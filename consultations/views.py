@@ -1,6 +1,6 @@
 """Vet directory, vet dashboard, my consultations and the consultation actions.
 
-The chat room page itself (/consultations/<uuid>/) lives in views_chat.py; it includes the
+The chat room page itself (/consultations/<uuid>/) lives in chat/views.py; it includes the
 consultation panel (templates/consultations/_consultation_panel.html) whose forms post here.
 """
 

@@ -186,7 +186,7 @@ HEALTHZ_QUEUE_MAX_AGE_SECONDS = env.int("HEALTHZ_QUEUE_MAX_AGE_SECONDS", default
 # Whole-page cache for anonymous visitors (common/pagecache.py): a stored page is served at most this
 # many seconds after it was rendered; row changes make it stale at once. 0 turns the cache off.
 PAGE_CACHE_SECONDS = env.float("PAGE_CACHE_SECONDS", default=1.0)
-# The chat's per-process writer (consultations/chat_live.py): sends waiting beyond this many are refused
+# The chat's per-process writer (consultations/chat/live.py): sends waiting beyond this many are refused
 # with the `busy` error frame and this retry hint, instead of queueing for minutes.
 CHAT_WRITE_QUEUE_LIMIT = env.int("CHAT_WRITE_QUEUE_LIMIT", default=1000)
 CHAT_BUSY_RETRY_MS = env.int("CHAT_BUSY_RETRY_MS", default=500)

@@ -14,10 +14,10 @@ from tests.consultations.factories import ConsultationFactory, VetProfileFactory
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_chat_writer_connections(django_db_setup, django_db_blocker):
-    """The chat writer keeps its own PostgreSQL connections (consultations/chat_live.py) that Django's
+    """The chat writer keeps its own PostgreSQL connections (consultations/chat/live.py) that Django's
     teardown does not see; close them before the test database is dropped."""
     yield
-    from consultations import chat_live
+    from consultations.chat import live as chat_live
 
     with django_db_blocker.unblock():
         chat_live.close_writer_connection()

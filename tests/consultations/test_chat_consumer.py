@@ -7,7 +7,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from consultations import chat, chat_live, consumers
+from consultations.chat import consumer as consumers
+from consultations.chat import live as chat_live
+from consultations.chat import services as chat
 from consultations.models import Consultation, Message, ReadState, VetProfile
 from tests import factories
 from tests.consultations.chat_support import (

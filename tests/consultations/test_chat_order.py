@@ -13,9 +13,11 @@ from asgiref.sync import sync_to_async
 from django.db import connection, connections, transaction
 
 import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
-from consultations import chat, chat_live, chat_store
-from consultations.chat_store import Send
-from consultations.consumers import ChatConsumer
+from consultations.chat import live as chat_live
+from consultations.chat import services as chat
+from consultations.chat import store as chat_store
+from consultations.chat.consumer import ChatConsumer
+from consultations.chat.store import Send
 from consultations.models import ChatSequence, Message
 from tests.consultations.chat_support import (
     aheaders,

@@ -7,7 +7,8 @@ import pytest
 import redis.exceptions
 
 import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
-from consultations import chat, chat_live
+from consultations.chat import live as chat_live
+from consultations.chat import presence
 from tests.consultations.chat_support import (
     aheaders,
     amake,
@@ -48,7 +49,7 @@ async def test_sockets_are_refused_with_1013_and_one_log_line_while_redis_is_dow
 
     # The layer in use (in-memory locally, channels_redis in CI) fails as channels_redis does.
     monkeypatch.setattr(type(get_channel_layer()), "group_add", _redis_down)
-    monkeypatch.setattr(chat, "presence_join", _redis_down)
+    monkeypatch.setattr(presence, "presence_join", _redis_down)
     consultation = await amake(owner, vet)
     codes = []
     with caplog.at_level(logging.INFO):
@@ -67,7 +68,7 @@ async def test_sockets_are_refused_with_1013_and_one_log_line_while_redis_is_dow
 
 
 async def test_presence_cache_down_alone_keeps_the_chat_working(owner, vet, monkeypatch, caplog):
-    monkeypatch.setattr(chat, "presence_join", _redis_down)
+    monkeypatch.setattr(presence, "presence_join", _redis_down)
     consultation = await amake(owner, vet)
     with caplog.at_level(logging.INFO):
         owner_socket = await open_socket(consultation, await aheaders(owner))

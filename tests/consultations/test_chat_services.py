@@ -1,4 +1,4 @@
-"""consultations/chat.py: storing messages, paging, read markers, presence counters, event shape."""
+"""consultations/chat/services.py: storing messages, paging, read markers, presence counters, event shape."""
 
 import uuid
 
@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
-from consultations import chat
+from consultations.chat import presence
+from consultations.chat import services as chat
 from consultations.models import Consultation, Message, ReadState
 from tests import factories
 from tests.consultations.chat_support import make_consultation
@@ -160,21 +161,21 @@ def test_chat_is_open_only_while_waiting_or_active(status, open_):
 
 def test_presence_counts_connections_per_user():
     room, user = uuid.uuid4(), 42
-    assert chat.online_user_ids(room, [user, 43]) == set()
-    assert chat.presence_join(room, user) == 1
-    assert chat.presence_join(room, user) == 2
-    assert chat.online_user_ids(room, [user, 43]) == {user}
-    assert chat.presence_leave(room, user) == 1
-    assert chat.online_user_ids(room, [user]) == {user}
-    assert chat.presence_leave(room, user) == 0
-    assert chat.online_user_ids(room, [user]) == set()
-    assert chat.presence_leave(room, user) == 0  # an extra leave never goes negative
+    assert presence.online_user_ids(room, [user, 43]) == set()
+    assert presence.presence_join(room, user) == 1
+    assert presence.presence_join(room, user) == 2
+    assert presence.online_user_ids(room, [user, 43]) == {user}
+    assert presence.presence_leave(room, user) == 1
+    assert presence.online_user_ids(room, [user]) == {user}
+    assert presence.presence_leave(room, user) == 0
+    assert presence.online_user_ids(room, [user]) == set()
+    assert presence.presence_leave(room, user) == 0  # an extra leave never goes negative
 
 
 def test_presence_refresh_recreates_an_expired_key():
     room, user = uuid.uuid4(), 7
-    chat.presence_refresh(room, user)
-    assert chat.online_user_ids(room, [user]) == {user}
+    presence.presence_refresh(room, user)
+    assert presence.online_user_ids(room, [user]) == {user}
     cache.delete(f"chat:presence:{room}:{user}")
 
 

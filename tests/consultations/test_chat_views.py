@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from consultations import chat
+from consultations.chat import services as chat
 from consultations.models import Consultation, Message
 from tests import factories
 from tests.consultations.chat_support import make_consultation
@@ -18,7 +18,7 @@ Status = Consultation.Status
 def _no_upload_limit(monkeypatch):
     # The upload limit counts in the cache, which outlives a test (Redis in CI); only the test about
     # the limit itself has it.
-    from consultations import views_chat
+    from consultations.chat import views as views_chat
 
     monkeypatch.setattr(views_chat, "UPLOADS_PER_MINUTE", 10_000)
 
@@ -227,7 +227,7 @@ def test_photo_upload_without_javascript_redirects_back_to_the_room(client_for, 
 def test_photo_uploads_are_rate_limited(client_for, consultation, owner, monkeypatch):
     from django.core.cache import cache
 
-    from consultations import views_chat
+    from consultations.chat import views as views_chat
 
     monkeypatch.setattr(views_chat, "UPLOADS_PER_MINUTE", 3)
     cache.delete(f"chat:uploads:{owner.pk}")
@@ -295,7 +295,7 @@ def test_photo_upload_limit_holds_while_the_cache_is_down(
     """Issue 13.18: with Redis down the limit is counted from the database, with one logged warning.
     (The chat's presence and away e-mails are the chat consumer's own: issue 10.)"""
     from common import cache_guard
-    from consultations import views_chat
+    from consultations.chat import views as views_chat
 
     settings.CACHES = {
         "default": {

@@ -2,7 +2,7 @@
 
 - **Writer** (`submit`): every socket's `message.send` joins one queue per process; a single writer
   stores whatever has queued up while the previous batch committed — one transaction, one COMMIT (and
-  one fsync) for many messages (consultations/chat_store.py). The queue is bounded: beyond
+  one fsync) for many messages (consultations/chat/store.py). The queue is bounded: beyond
   `CHAT_WRITE_QUEUE_LIMIT` waiting sends a send is refused with `Busy` (the `busy` error frame with a
   retry hint) instead of queueing for minutes.
 - **Rooms**: the sockets of each consultation served by this process. A message is handed straight to
@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import connection
 
-from . import chat, chat_store
+from . import presence
+from . import store as batches
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _store_in_writer_thread(items):
     # The writer thread keeps one connection (from the pool when DATABASE_POOL is on) across batches;
     # after a failure it is dropped so the next batch starts on a fresh, checked one.
     try:
-        return chat_store.store_messages(items)
+        return batches.store_messages(items)
     except Exception:
         connection.close()
         raise
@@ -118,12 +119,12 @@ class Writer:
 
             self.conn = await psycopg.AsyncConnection.connect(**_async_params())
         try:
-            return await chat_store.store_messages_async(self.conn, items)
+            return await batches.store_messages_async(self.conn, items)
         except Exception:
             self.drop_connection()  # the next batch starts on a fresh connection
             raise
 
-    def submit(self, item: chat_store.Send) -> asyncio.Future:
+    def submit(self, item: batches.Send) -> asyncio.Future:
         # Two signs of overload: sends piling up behind the database, or the event loop itself running
         # late (frames then wait in socket buffers, where no queue bound sees them). Either way refuse
         # now, with a retry hint, rather than accept work that would be answered seconds later.
@@ -233,7 +234,7 @@ async def consultation_status(consultation) -> str:
     return consultation.status
 
 
-async def store(item: chat_store.Send) -> chat_store.Stored:
+async def store(item: batches.Send) -> batches.Stored:
     """Queue one send and wait for its commit; raises Busy when the queue is full."""
     return await writer().submit(item)
 
@@ -311,16 +312,16 @@ def ensure_heartbeat() -> None:
 
 
 def _beat(pairs, vet_ids, room_keys):
-    chat.presence_refresh_many(pairs)
-    chat.vets_seen(vet_ids)
-    return {cid: sum(chat.presence_counts(cid, users).values()) for cid, users in room_keys.items()}
+    presence.presence_refresh_many(pairs)
+    presence.vets_seen(vet_ids)
+    return {cid: sum(presence.presence_counts(cid, users).values()) for cid, users in room_keys.items()}
 
 
 async def _heartbeat():
     from channels.db import database_sync_to_async
 
     while True:
-        await asyncio.sleep(chat.PRESENCE_REFRESH_SECONDS)
+        await asyncio.sleep(presence.PRESENCE_REFRESH_SECONDS)
         if not rooms:
             continue
         pairs, vets, room_keys = set(), set(), {}

@@ -20,9 +20,9 @@ from common.cache_guard import cache_call
 from common.private_files import serve_private_file
 from common.uploads import SafeImageField
 
-from . import chat
-from .access import consultation_participant_role, get_consultation_for_user
-from .models import Message
+from ..access import consultation_participant_role, get_consultation_for_user
+from ..models import Message
+from . import services
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class PhotoMessageForm(forms.Form):
     photo = SafeImageField(label=gettext_lazy("Photo"))
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     body = forms.CharField(
-        label=gettext_lazy("Caption"), required=False, max_length=chat.MAX_BODY_CHARS, strip=True
+        label=gettext_lazy("Caption"), required=False, max_length=services.MAX_BODY_CHARS, strip=True
     )
 
 
@@ -68,25 +68,25 @@ def room(request, pk):
     names = {}
     for message in history:
         # Built from the rows already loaded: no query per message.
-        message.event = chat.message_to_event(message, consultation=consultation)
+        message.event = services.message_to_event(message, consultation=consultation)
         names[message.sender_id] = message.event["sender"]["name"]
-    reads = chat.read_states(consultation)
+    reads = services.read_states(consultation)
     peer = None
     if role is not None:
         peer_user = consultation.vet if role == "owner" else consultation.owner
-        peer = chat.participant_info(consultation, peer_user)
+        peer = services.participant_info(consultation, peer_user)
     context = {
         "consultation": consultation,
         "role": role,
         "is_participant": role is not None,
-        "can_chat": role is not None and chat.chat_is_open(consultation),
+        "can_chat": role is not None and services.chat_is_open(consultation),
         "history": history,
         "last_id": history[-1].pk if history else 0,
         "last_seq": history[-1].seq if history else 0,
         "peer": peer,
         "peer_read": reads.get(peer["id"], 0) if peer else 0,
         "photo_client_id": uuid.uuid4(),
-        "max_body": chat.MAX_BODY_CHARS,
+        "max_body": services.MAX_BODY_CHARS,
     }
     return render(request, "consultations/room.html", context)
 
@@ -113,7 +113,7 @@ def photo_upload(request, pk):
     consultation = get_consultation_for_user(request.user, pk)
     if consultation_participant_role(consultation, request.user) is None:
         return _refuse(request, pk, 403, "forbidden", _("Only the owner and the vet can send photos."))
-    if not chat.chat_is_open(consultation):
+    if not services.chat_is_open(consultation):
         return _refuse(request, pk, 409, "chat_closed", _("This consultation is closed."))
     form = PhotoMessageForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -133,7 +133,7 @@ def photo_upload(request, pk):
         with Image.open(photo) as image:
             width, height = image.size
         photo.seek(0)
-        message, created = chat.message_send(
+        message, created = services.message_send(
             consultation=consultation,
             sender=request.user,
             client_id=client_id,
@@ -145,14 +145,14 @@ def photo_upload(request, pk):
         )
         if created:
             try:
-                chat.notify_if_away(consultation=consultation, sender_id=request.user.pk, message=message)
+                services.notify_if_away(consultation=consultation, sender_id=request.user.pk, message=message)
             except Exception as error:  # the cache (presence) is down: the photo is stored all the same
                 logger.warning("away notification skipped, cache unavailable: %s", error)
     else:
         message, created = existing, False
     if not _wants_json(request):
         return redirect("consultations:room", pk=pk)
-    event = chat.message_to_event(message, consultation=consultation)
+    event = services.message_to_event(message, consultation=consultation)
     return JsonResponse(event, status=201 if created else 200)
 
 

@@ -1,5 +1,5 @@
-"""The chat WebSocket: thin, the work is in consultations/chat.py (services), chat_store.py (batched
-writes) and chat_live.py (per-process writer, rooms, heartbeat). Protocol: docs/chat-protocol.md.
+"""The chat WebSocket: thin, the work is in services.py (messages, events), presence.py, store.py
+(batched writes) and live.py (per-process writer, rooms, heartbeat). Protocol: docs/chat-protocol.md.
 
 Per message the consumer hands the send to the process's writer (one transaction for many sends),
 answers the sender after COMMIT and hands the event to the room's other sockets in this process; the
@@ -18,9 +18,9 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
-from . import chat, chat_live
-from .access import consultation_participant_role, consultations_visible_to
-from .chat_store import Send
+from ..access import consultation_participant_role, consultations_visible_to
+from . import live, presence, services
+from .store import Send
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=outcome)
             return
         user = self.user
-        self.group = chat.group_name(self.consultation_id)
+        self.group = services.group_name(self.consultation_id)
         try:
             await self.channel_layer.group_add(self.group, self.channel_name)
         except REDIS_ERRORS as error:
@@ -186,11 +186,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.frame_bucket = TokenBucket(*FRAME_RATE)
         self.checked_at = time.monotonic()
         self.max_delivered = 0
-        self.room = chat_live.join(self.consultation_id, self)
+        self.room = live.join(self.consultation_id, self)
         self.room.remote = self.room_sockets > len(self.room.sockets)
         await self.accept()
         self.joined = True
-        chat_live.ensure_heartbeat()
+        live.ensure_heartbeat()
         # Tell the newcomer where the other side stands, then tell the room the newcomer is here.
         for user_id in self.participant_ids:
             if user_id != user.pk:
@@ -234,33 +234,33 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # present to neither side, or to both as a stranger).
         if consultation is None or consultation_participant_role(consultation, self.user) is None:
             return CLOSE_NOT_PARTICIPANT
-        if not chat.chat_is_open(consultation):
+        if not services.chat_is_open(consultation):
             return CLOSE_NOT_OPEN
         self.consultation = consultation
-        self.me = chat.participant_info(consultation, self.user)
+        self.me = services.participant_info(consultation, self.user)
         self.participant_ids = (consultation.owner_id, consultation.vet_id)
         try:
-            chat.presence_join(consultation.pk, self.user.pk)
-            counts = chat.presence_counts(consultation.pk, self.participant_ids)
-            chat_live.cache_outage.ok()
+            presence.presence_join(consultation.pk, self.user.pk)
+            counts = presence.presence_counts(consultation.pk, self.participant_ids)
+            live.cache_outage.ok()
         except REDIS_ERRORS as error:
             # Presence is a nicety: without the cache the room still works (shown offline, relayed
             # through the layer to be safe). The channel layer's own check decides whether to refuse.
-            chat_live.cache_outage.failed(error)
+            live.cache_outage.failed(error)
             counts = {uid: (1 if uid == self.user.pk else 0) for uid in self.participant_ids}
             counts[self.user.pk] = 1 << 20  # unknown: assume other processes hold sockets
         self.online = {uid for uid, n in counts.items() if n > 0}
         self.room_sockets = sum(counts.values())
-        self.reads = chat.read_states(consultation)
+        self.reads = services.read_states(consultation)
         if self.me["role"] == "vet":
-            chat.vet_seen(self.user.pk)
+            presence.vet_seen(self.user.pk)
         return "ok"
 
     async def disconnect(self, code):
         if self.room is None:  # refused, or never admitted
             return
         self.joined = False
-        chat_live.leave(self.consultation_id, self)
+        live.leave(self.consultation_id, self)
         self.room = None
         try:
             await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -275,13 +275,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _leave(self) -> tuple[int, int]:
         if self.me["role"] == "vet":
-            chat.vet_seen(self.user.pk)
+            presence.vet_seen(self.user.pk)
         try:
-            remaining = chat.presence_leave(self.consultation.pk, self.user.pk)
-            room_sockets = sum(chat.presence_counts(self.consultation.pk, self.participant_ids).values())
+            remaining = presence.presence_leave(self.consultation.pk, self.user.pk)
+            room_sockets = sum(presence.presence_counts(self.consultation.pk, self.participant_ids).values())
         except REDIS_ERRORS as error:
-            chat_live.cache_outage.failed(error)
-            local = chat_live.rooms.get(str(self.consultation_id))
+            live.cache_outage.failed(error)
+            local = live.rooms.get(str(self.consultation_id))
             remaining = int(bool(local and local.has_user(self.user.pk)))
             room_sockets = len(local.sockets) if local else 0
         return remaining, room_sockets
@@ -320,7 +320,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not self.frame_bucket.take():
             raise ProtocolError("rate_limited", "Too many frames; slow down.")
         try:
-            data = chat.loads(text_data)
+            data = services.loads(text_data)
         except ValueError:
             raise ProtocolError("bad_json", "The frame is not valid JSON.")
         if not isinstance(data, dict):
@@ -350,9 +350,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not isinstance(body, str) or not body.strip() or "\x00" in body:
             # NUL: PostgreSQL text cannot hold it, and no person types it.
             raise ProtocolError("invalid", "body must be a non-empty string.", **extra)
-        if len(body) > chat.MAX_BODY_CHARS:
+        if len(body) > services.MAX_BODY_CHARS:
             raise ProtocolError(
-                "too_long", f"A message is limited to {chat.MAX_BODY_CHARS} characters.", **extra
+                "too_long", f"A message is limited to {services.MAX_BODY_CHARS} characters.", **extra
             )
         if not self.message_bucket.take():
             raise ProtocolError("rate_limited", "Too many messages; wait a few seconds.", **extra)
@@ -360,16 +360,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # The end of a consultation normally arrives as a group event; re-reading the status now and
             # then also covers a dropped event, at one query per STATUS_RECHECK_SECONDS, not per message.
             self.checked_at = time.monotonic()
-            await chat_live.consultation_status(self.consultation)
-        if not chat.chat_is_open(self.consultation):
+            await live.consultation_status(self.consultation)
+        if not services.chat_is_open(self.consultation):
             await self.send_event(
                 {"type": "error", "code": "chat_closed", "detail": "This consultation is closed.", **extra}
             )
             await self.close(code=CLOSE_NOT_OPEN)
             return
         try:
-            stored = await chat_live.store(Send(self.consultation.pk, self.user.pk, client_id, body))
-        except chat_live.Busy as busy:
+            stored = await live.store(Send(self.consultation.pk, self.user.pk, client_id, body))
+        except live.Busy as busy:
             raise ProtocolError(
                 "busy",
                 "The server is at capacity; resend with the same client_id.",
@@ -388,11 +388,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "sender": self.me,
                 "body": body,
                 "attachment": None,
-                "created_at": chat._iso(stored.created_at),
+                "created_at": services._iso(stored.created_at),
             }
         else:  # a resend: the stored message, unchanged (it may be a photo sent over HTTP)
-            event = chat.message_to_event(stored.message, sender=self.me, consultation=self.consultation)
-        text = chat.dumps(event)
+            event = services.message_to_event(stored.message, sender=self.me, consultation=self.consultation)
+        text = services.dumps(event)
         if stored.id > self.max_delivered:
             self.max_delivered = stored.id
         # The sender's copy is its acknowledgement: straight down its own socket, after COMMIT. A resend
@@ -423,10 +423,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _notify_if_away(self, stored):
         def check():
-            from .models import Message
+            from ..models import Message
 
             message = Message(pk=stored.id, consultation=self.consultation, seq=stored.seq)
-            return chat.notify_if_away(
+            return services.notify_if_away(
                 consultation=self.consultation, sender_id=self.user.pk, message=message
             )
 
@@ -447,11 +447,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ProtocolError("invalid", "up_to must be a positive message id.")
         if up_to > self.max_delivered:
             # Never mark as read beyond what is stored (a typo would hide every later message).
-            up_to = min(up_to, (await database_sync_to_async(chat.newest)(self.consultation.pk))[0])
+            up_to = min(up_to, (await database_sync_to_async(services.newest)(self.consultation.pk))[0])
             self.max_delivered = max(self.max_delivered, up_to)
         if up_to < 1:
             return
-        moved = await database_sync_to_async(chat.mark_read)(
+        moved = await database_sync_to_async(services.mark_read)(
             consultation=self.consultation, user=self.user, up_to=up_to
         )
         if moved:
@@ -480,16 +480,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _sync_texts(self, after_id: int = 0, after_seq: int | None = None):
         # One thread hop for the whole sync: pages of encoded events, then the last position.
         pages = []
-        for step in chat.sync_events(self.consultation, after_id, after_seq=after_seq):
+        for step in services.sync_events(self.consultation, after_id, after_seq=after_seq):
             if step[0] == "page":
-                pages.append([chat.dumps(event) for event in step[1]])
+                pages.append([services.dumps(event) for event in step[1]])
             else:
                 return pages, step[1], step[2]
         raise AssertionError("sync_events ends with a synced step")
 
     # --- server -> client ---------------------------------------------------------------------------
     async def send_event(self, event: dict):
-        await self.send(text_data=chat.dumps(event))
+        await self.send(text_data=services.dumps(event))
 
     async def room_send(
         self,
@@ -503,16 +503,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
         the room spans processes, or for presence changes, which every process must count) through
         the channel layer."""
         if text is None:
-            text = chat.dumps(event)
+            text = services.dumps(event)
         kind, user_id, msg_id = event["type"], self.user.pk, event.get("id")
-        room = chat_live.rooms.get(str(self.consultation_id))
+        room = live.rooms.get(str(self.consultation_id))
         if room is not None:
             for other in tuple(room.sockets):
                 if other is not self:
                     await other.deliver(text, kind, user_id, msg_id, None)
         if through_layer or (room is not None and room.remote) or room is None:
-            payload = chat.relay(
-                event, user_id=user_id, text=text, origin=chat_live.PROCESS_ID, room_sockets=room_sockets
+            payload = services.relay(
+                event, user_id=user_id, text=text, origin=live.PROCESS_ID, room_sockets=room_sockets
             )
             try:
                 await self.channel_layer.group_send(self.group, payload)
@@ -538,12 +538,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if kind.startswith("consultation.") and status:
             self.consultation.status = status
             self.checked_at = time.monotonic()
-            if not chat.chat_is_open(self.consultation):
+            if not services.chat_is_open(self.consultation):
                 await self._close_quietly(CLOSE_NOT_OPEN)
 
     async def chat_relay(self, event):
         """An event through the channel layer: from another process, or from HTTP/lifecycle code."""
-        if event.get("origin") == chat_live.PROCESS_ID:
+        if event.get("origin") == live.PROCESS_ID:
             return  # delivered to this process's sockets directly already
         if event.get("exclude") == self.channel_name:
             return
@@ -555,4 +555,4 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
 
-channel_layer_outage = chat_live.channel_layer_outage
+channel_layer_outage = live.channel_layer_outage

@@ -1,4 +1,4 @@
-"""Chat services: store messages, page history, read receipts, presence, protocol events.
+"""Chat services: store messages, page history, read receipts, protocol events (presence: presence.py).
 
 The database is the record; the channel layer only relays (it may drop under load, clients `sync`).
 Every function here is synchronous; the consumer calls them through `database_sync_to_async` and the
@@ -16,9 +16,9 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from .models import Consultation, Message, ReadState, VetProfile
+from ..models import Consultation, Message, ReadState
+from .presence import online_user_ids
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +26,6 @@ logger = logging.getLogger(__name__)
 CHAT_OPEN_STATUSES = frozenset({Consultation.Status.WAITING, Consultation.Status.ACTIVE})
 MAX_BODY_CHARS = 4000
 SYNC_PAGE_SIZE = 200
-# Presence keys live in the cache (Redis when configured, so every server process sees them). The
-# consumer refreshes its key every PRESENCE_REFRESH_SECONDS; a crashed process's count expires.
-PRESENCE_TTL_SECONDS = 150
-PRESENCE_REFRESH_SECONDS = 60
-
-
-class ChatClosed(Exception):
-    """The consultation is not open for chat (any more)."""
 
 
 def group_name(consultation_id) -> str:
@@ -251,70 +243,6 @@ def mark_read(*, consultation: Consultation | uuid.UUID, user, up_to: int) -> in
 def read_states(consultation: Consultation) -> dict[int, int]:
     """{user_id: last_read_id} of the consultation's participants."""
     return dict(ReadState.objects.filter(consultation=consultation).values_list("user_id", "last_read_id"))
-
-
-# --- presence ------------------------------------------------------------------------------------------
-def _presence_key(consultation_id, user_id) -> str:
-    return f"chat:presence:{consultation_id}:{user_id}"
-
-
-def presence_join(consultation_id, user_id) -> int:
-    """Count one more open connection of the user in the room; returns the count."""
-    key = _presence_key(consultation_id, user_id)
-    cache.add(key, 0, PRESENCE_TTL_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, PRESENCE_TTL_SECONDS)
-        count = 1
-    cache.touch(key, PRESENCE_TTL_SECONDS)
-    return count
-
-
-def presence_leave(consultation_id, user_id) -> int:
-    """One connection fewer; returns how many remain (0: the user is offline in this room)."""
-    key = _presence_key(consultation_id, user_id)
-    try:
-        count = cache.decr(key)
-    except ValueError:
-        return 0
-    if count <= 0:
-        cache.delete(key)
-        return 0
-    return count
-
-
-def presence_refresh(consultation_id, user_id) -> None:
-    if not cache.touch(_presence_key(consultation_id, user_id), PRESENCE_TTL_SECONDS):
-        presence_join(consultation_id, user_id)
-
-
-def presence_counts(consultation_id, user_ids) -> dict[int, int]:
-    """{user_id: open sockets in the room, over every server process} (0 for none)."""
-    keys = {_presence_key(consultation_id, uid): uid for uid in user_ids}
-    found = cache.get_many(list(keys))
-    return {uid: max(0, int(found.get(key) or 0)) for key, uid in keys.items()}
-
-
-def online_user_ids(consultation_id, user_ids) -> set[int]:
-    return {uid for uid, count in presence_counts(consultation_id, user_ids).items() if count > 0}
-
-
-def presence_refresh_many(pairs) -> None:
-    """The per-process heartbeat: keep every (consultation id, user id) of this process's live sockets
-    from expiring. One call per minute for the whole process, not a task per socket."""
-    for consultation_id, user_id in pairs:
-        presence_refresh(consultation_id, user_id)
-
-
-def vet_seen(user_id) -> None:
-    VetProfile.objects.filter(user_id=user_id).update(last_seen_at=timezone.now())
-
-
-def vets_seen(user_ids) -> None:
-    """One UPDATE for every vet with a live socket in this process (the heartbeat's batch)."""
-    if user_ids:
-        VetProfile.objects.filter(user_id__in=list(user_ids)).update(last_seen_at=timezone.now())
 
 
 # --- broadcasting ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 
 On PostgreSQL this is one statement (data-modifying CTEs over `unnest`ed arrays) + COMMIT per batch;
 elsewhere (SQLite: `make run`, the tests) the same steps through the ORM. Both give the same rows.
-The async side (one writer per process, the bounded queue, `busy`) is in consultations/chat_live.py.
+The async side (one writer per process, the bounded queue, `busy`) is in consultations/chat/live.py.
 """
 
 import logging
@@ -22,7 +22,7 @@ from itertools import groupby
 
 from django.db import DatabaseError, connection, transaction
 
-from .models import ChatSequence, Message
+from ..models import ChatSequence, Message
 
 logger = logging.getLogger(__name__)
 
