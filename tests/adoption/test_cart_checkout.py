@@ -188,21 +188,21 @@ def test_adopter_withdraws(client_for, application):
 
 @pytest.mark.parametrize("rows", [2, 10])
 def test_applications_page_runs_constant_queries(
-    client_for, owner, lister, rows, django_assert_num_queries, make_application
+    client_for, owner, lister, rows, django_assert_max_num_queries, make_application
 ):
     for _ in range(rows):
         make_application(pet=PetFactory(lister=lister), adopter=owner)
     client = client_for(owner)
     client.get("/adoption/applications/")
-    with django_assert_num_queries(5):  # session, applications, photos, events, reports
+    with django_assert_max_num_queries(5):  # session (unless in Redis), applications, photos, events, reports
         client.get("/adoption/applications/")
 
 
 @pytest.mark.parametrize("rows", [2, 10])
-def test_cart_page_runs_constant_queries(client_for, owner, lister, rows, django_assert_num_queries):
+def test_cart_page_runs_constant_queries(client_for, owner, lister, rows, django_assert_max_num_queries):
     for _ in range(rows):
         services.cart_add(user=owner, pet=PetFactory(lister=lister))
     client = client_for(owner)
     client.get("/adoption/cart/")
-    with django_assert_num_queries(3):  # session, items with pets, photos
+    with django_assert_max_num_queries(3):  # session (unless in Redis), items with pets, photos
         client.get("/adoption/cart/")

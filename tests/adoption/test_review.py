@@ -307,12 +307,12 @@ def test_timeline_shows_every_event_to_both_sides(client_for, lister, applicatio
 
 
 @pytest.mark.parametrize("rows", [2, 10])
-def test_listings_page_runs_constant_queries(client_for, lister, rows, django_assert_num_queries):
+def test_listings_page_runs_constant_queries(client_for, lister, rows, django_assert_max_num_queries):
     for _ in range(rows):
         ApplicationFactory(pet=PetFactory(lister=lister))
     client = client_for(lister)
     client.get("/adoption/listings/")
-    with django_assert_num_queries(6):
+    with django_assert_max_num_queries(6):  # 5 with sessions in Redis
         client.get("/adoption/listings/")
 
 

@@ -33,11 +33,13 @@ def test_every_member_sees_only_their_own(request, persona, other_member, client
     assert "Not yours" not in response.content.decode()
 
 
-def test_list_runs_constant_queries(owner, client_for, django_assert_num_queries):
+def test_list_runs_constant_queries(
+    owner, client_for, django_assert_num_queries, django_assert_max_num_queries
+):
     client = client_for(owner)
     make(owner, 2)
     client.get("/notifications/")  # warm the session / content types
-    with django_assert_num_queries(3) as two:
+    with django_assert_max_num_queries(3) as two:  # 2 with sessions in Redis
         client.get("/notifications/")
     make(owner, 8)
     with django_assert_num_queries(len(two.captured_queries)):
