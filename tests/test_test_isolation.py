@@ -59,12 +59,12 @@ def test_the_lock_matches_pyproject_and_a_changed_pin_is_named(tmp_path):
     assert check.problems() == []
     pyproject = tmp_path / "pyproject.toml"
     text = pyproject.read_text()
-    text = text.replace('"qrcode==8.2",', '"qrcode==8.2",\n    "phonenumbers==9.0.1",')
+    text = text.replace('"qrcode==8.2",', '"qrcode==8.2",\n    "emoji==2.14.1",')
     text = text.replace('"ruff==0.17.6"', '"ruff==0.17.7"').replace('    "polib==1.2.0",\n', "")
     pyproject.write_text(text)
     assert check.problems() == [
-        "requirements/dev.txt: phonenumbers==9.0.1 is in pyproject.toml but not in the lock",
+        "requirements/dev.txt: emoji==2.14.1 is in pyproject.toml but not in the lock",
         "requirements/dev.txt: ruff is 0.17.7 in pyproject.toml but 0.17.6 in the lock",
         "requirements/dev.txt: polib came from pyproject.toml, which no longer names it",
-        "requirements/prod.txt: phonenumbers==9.0.1 is in pyproject.toml but not in the lock",
+        "requirements/prod.txt: emoji==2.14.1 is in pyproject.toml but not in the lock",
     ]
