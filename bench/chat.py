@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fresh_database_url  # noqa: E402
+from benchlib import fresh_database_url  # noqa: E402
 
 PY = sys.executable
 PEER_SRC = Path(os.environ.get("BENCH_PEER_DIR", ROOT.parent / "shared" / "bench-peer"))

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from common import free_port, fresh_database_url  # noqa: E402
+from benchlib import free_port, fresh_database_url  # noqa: E402
 
 PY = sys.executable
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import free_port, fresh_database_url  # noqa: E402
+from benchlib import free_port, fresh_database_url  # noqa: E402
 
 EMAILS = int(os.environ.get("BENCH_EMAILS", "300"))
 SMTP_MS = int(os.environ.get("BENCH_SMTP_MS", "100"))
