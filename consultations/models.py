@@ -339,7 +339,11 @@ class ConsultationPhoto(models.Model):
 class Message(models.Model):
     # A global auto-increment, so ids grow within each consultation too (the chat protocol relies on it).
     id = models.BigAutoField(primary_key=True)
-    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="messages")
+    # No single-column index: the three composite indexes below all start with consultation_id, and every
+    # message INSERT would pay a fourth copy (docs/benchmarks.md, the chat's cost per message).
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     client_id = models.UUIDField()
     # Gapless per consultation, in commit order: allocated from the consultation's ChatSequence row,
