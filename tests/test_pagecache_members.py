@@ -15,19 +15,14 @@ from tests.adoption.factories import PetFactory
 from tests.factories import VerifiedMemberFactory, regency
 from tests.grooming.factories import SalonFactory, ServiceFactory
 
+# The visitors' page-cache tests' one-minute pages (autouse) and hit check, shared here.
+from tests.test_pagecache import _long_lived_pages, cached  # noqa: F401
+
 pytestmark = pytest.mark.django_db
 
 BADGE = re.compile(r'<span class="badge" data-unread-badge[^>]*>(\d+)</span>')
 
 
-@pytest.fixture(autouse=True)
-def _long_lived_pages(settings):
-    """Pages live a minute here, so a test can only pass through invalidation, not through expiry."""
-    settings.PAGE_CACHE_SECONDS = 60
-
-
-def cached(response) -> bool:
-    return response.headers.get("X-Page-Cache") == "hit"
 
 
 def test_two_members_share_the_page_but_each_sees_their_own_header(client_for, owner, other_member):
