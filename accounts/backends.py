@@ -13,6 +13,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 from common.cache_guard import cache_call
 
@@ -42,8 +43,6 @@ def _forget_on_change(sender, instance, update_fields=None, **kwargs):
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
-
     user_model = get_user_model()
     post_save.connect(_forget_on_change, sender=user_model, dispatch_uid="accounts.backends.forget.save")
     post_delete.connect(_forget_on_change, sender=user_model, dispatch_uid="accounts.backends.forget.delete")

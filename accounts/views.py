@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from common.client_ip import client_ip
 from common.private_files import serve_private_file
@@ -45,8 +46,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def set_language(request):
     """The ID/EN switch. Everybody gets Django's cookie; a logged-in member's choice is also saved to
     their profile, so it follows them to their other devices and to the e-mails they get (issue 15.6)."""
-    from django.views.i18n import set_language as django_set_language
-
     response = django_set_language(request)
     language = request.POST.get("language") if request.method == "POST" else None
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
