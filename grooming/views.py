@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -144,6 +146,14 @@ def salon_detail(request, slug):
     return render(request, "grooming/salon_detail.html", context)
 
 
+def _salons_for_pet_url(salon: Salon, profile: dict | None) -> str:
+    """The directory filtered to the salon's city and the chosen pet's species."""
+    params = {"city": salon.city.code}
+    if profile and profile["species"]:
+        params["species"] = profile["species"]
+    return f"{reverse('grooming:directory')}?{urlencode(params)}"
+
+
 def _parse_day(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -163,7 +173,15 @@ def book(request, slug):
     if profile:
         for s in offered:
             s.fits_pet = service_fits(s, profile)
-    context = {"salon": salon, "offered": offered, "service": service, "pets": pets, "profile": profile}
+    context = {
+        "salon": salon,
+        "offered": offered,
+        "service": service,
+        "pets": pets,
+        "profile": profile,
+        "any_fits": any(getattr(s, "fits_pet", False) for s in offered),
+        "salons_url": _salons_for_pet_url(salon, profile),
+    }
     if service is None:
         return render(
             request, "grooming/book.html", context, status=200 if "service" not in request.GET else 404

@@ -45,6 +45,21 @@ def test_book_page_prefills_species_and_size_from_the_record(client_for, pet, sa
     assert fields["pet"].initial == str(pet.pk) and fields["pet_species"].initial == "cat"
 
 
+def test_book_page_says_in_words_which_services_are_not_for_the_pet(client_for, pet, salon):
+    ServiceFactory(salon=salon, name="Mandi kucing kecil", species="cat", size="s")
+    ServiceFactory(salon=salon, name="Mandi anjing", species="dog", size="any")
+    page = client_for(pet.owner).get(f"/grooming/{salon.slug}/book/?pet={pet.pk}").content.decode()
+    assert page.count(f"cocok untuk {pet.name}") == 2  # "cocok untuk" once, "tidak cocok untuk" once
+    assert "Tidak ada layanan salon ini" not in page
+
+
+def test_book_page_points_to_other_salons_when_nothing_fits_the_pet(client_for, pet, salon):
+    ServiceFactory(salon=salon, name="Mandi anjing", species="dog", size="any")
+    page = client_for(pet.owner).get(f"/grooming/{salon.slug}/book/?pet={pet.pk}").content.decode()
+    assert "Tidak ada layanan salon ini" in page
+    assert f"/grooming/?city={salon.city.code}&amp;species=cat" in page
+
+
 def test_booking_for_a_pet_copies_species_size_and_allergies(client_for, pet, salon, salon_manager):
     bath = ServiceFactory(salon=salon, species="cat", size="s")
     start = tomorrow_at(salon, 10)
