@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -77,11 +78,14 @@ def signup_confirm(request, token):
     if user is None:
         return render(request, "accounts/signup_invalid.html", status=400)
     login(request, user, backend="accounts.backends.CachedUserBackend")
+    # The link is often opened on another device (no language cookie): greet in the signup's language.
+    translation.activate(user.language)
     messages.success(request, _("Welcome to HELLOPET!, %(name)s.") % {"name": user.first_name})
     if user.is_vet:
         messages.info(request, _("Register your STRV and SIP so that owners can consult you."))
-        return redirect("vet_licence")
-    return redirect("profile")
+    response = redirect("vet_licence" if user.is_vet else "profile")
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+    return response
 
 
 @login_required

@@ -50,6 +50,18 @@ def test_signup_emails_a_link_that_opens_the_account_and_normalises_email_and_ph
     assert client.get(confirm_link()).status_code == 400
 
 
+def test_the_confirm_link_opened_on_another_device_greets_in_the_signup_language(
+    client, django_capture_on_commit_callbacks
+):
+    client.cookies["django_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", signup_data())
+    client.cookies.clear()  # the link is opened on the phone: no language cookie there
+    response = client.get(confirm_link(), follow=True)
+    assert "Welcome to HELLOPET!, Eka." in response.content.decode()
+    assert response.wsgi_request.LANGUAGE_CODE == "en" and client.cookies["django_language"].value == "en"
+
+
 def test_signup_does_not_reveal_that_an_email_has_an_account(client, django_capture_on_commit_callbacks):
     """Issue 13.13: the same answer for a taken address; its owner is e-mailed instead."""
     owner = UserFactory(email="eka@example.test", full_name="Eka Lama")
