@@ -25,7 +25,7 @@ def get_booking_for_user(user, pk) -> Booking:
     """The member who booked, the salon's managers, staff."""
     queryset = Booking.objects.all() if user.is_staff else bookings_visible_to(user)
     return get_object_or_404(
-        queryset.select_related("salon__city__province", "service", "member", "payment"), pk=pk
+        queryset.select_related("salon__city__province", "service", "member", "payment", "home_city"), pk=pk
     )
 
 

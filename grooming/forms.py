@@ -69,11 +69,36 @@ class BookingForm(forms.Form):
         help_text=_("Breed, weight, temperament, allergies…"),
     )
 
-    def __init__(self, *args, slots=(), service=None, pets=(), profile=None, **kwargs):
+    where = forms.ChoiceField(
+        label=_("Where"),
+        widget=forms.RadioSelect,
+        choices=[("salon", _("At the salon")), ("home", _("At my home (the salon comes to you)"))],
+        initial="salon",
+    )
+    home_city = forms.ChoiceField(label=_("City of the home visit"), required=False)
+    home_address = forms.CharField(
+        label=_("Address for the home visit"),
+        required=False,
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+        help_text=_(
+            "Street, number, RT/RW, landmarks. Only this salon sees it; it is erased after the visit."
+        ),
+    )
+
+    def __init__(self, *args, slots=(), service=None, pets=(), profile=None, home_cities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = [(s.isoformat(), timefmt.clock(s)) for s in slots]
         if service is not None:
             self.fields["pet_species"].initial = service.species
+        self.home_cities = {str(c.pk): c for c in home_cities}
+        if self.home_cities:
+            self.fields["home_city"].choices = [("", "---------")] + [
+                (key, c.short_name) for key, c in self.home_cities.items()
+            ]
+        else:  # the salon does not come to homes
+            for name in ("where", "home_city", "home_address"):
+                del self.fields[name]
         self.pets = {str(p.pk): p for p in pets}
         self.fields["pet"].choices = [(key, p.name) for key, p in self.pets.items()] + [
             ("", _("Another pet (type its name)"))
@@ -93,6 +118,14 @@ class BookingForm(forms.Form):
         cleaned["pet_record"] = record
         if record is None and not (cleaned.get("pet_name") or "").strip() and not self.has_error("pet_name"):
             self.add_error("pet_name", _("Tell the salon your pet's name."))
+        cleaned["home_city_record"] = None
+        if cleaned.get("where") == "home":
+            city = self.home_cities.get(cleaned.get("home_city") or "")
+            if city is None and not self.has_error("home_city"):
+                self.add_error("home_city", _("Choose the city of the home visit."))
+            if not (cleaned.get("home_address") or "").strip() and not self.has_error("home_address"):
+                self.add_error("home_address", _("Tell the salon your address for the home visit."))
+            cleaned["home_city_record"] = city
         return cleaned
 
     def clean_slot(self):

@@ -249,6 +249,8 @@ class Booking(models.Model):
 
     # Bookings in these states hold their seat; the database constraint uses the same list.
     ACTIVE = ("awaiting_payment", "requested", "confirmed")
+    # A home visit's street address is shown to the salon in these states (the city always).
+    ADDRESS_SHARED = ("confirmed", "completed", "no_show")
 
     salon = models.ForeignKey(Salon, on_delete=models.PROTECT, related_name="bookings")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
@@ -265,6 +267,18 @@ class Booking(models.Model):
     # Copied from the record when booking: the salon sees them on this booking only, not the record.
     pet_allergies = models.TextField(_("allergies"), blank=True, max_length=2000)
     notes = models.TextField(_("notes for the groomer"), blank=True, max_length=1000)
+    # A home visit (salons with home service, in one of their home-service cities). The address is
+    # erased a day after the visit or once the booking ends otherwise (services.erase_home_addresses).
+    at_home = models.BooleanField(_("home visit"), default=False)
+    home_city = models.ForeignKey(
+        "accounts.Regency",
+        verbose_name=_("city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    home_address = models.CharField(_("home address"), max_length=255, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     seat = models.PositiveSmallIntegerField(default=0)

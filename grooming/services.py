@@ -182,16 +182,28 @@ def booking_create(
     pet_species: str = "",
     pet=None,
     notes: str = "",
+    home_city=None,
+    home_address: str = "",
     now: dt.datetime | None = None,
 ) -> Booking:
     """Book a free slot. Two members racing for the last seat: the salon row lock serialises them,
     the second sees the slot gone; the exclusion constraint is the backstop.
 
     With `pet` (one of the member's records) the name, species and size come from the record and its
-    allergies are copied onto the booking for the salon."""
+    allergies are copied onto the booking for the salon. With `home_city` the salon comes to the
+    member's `home_address` (a salon with home service, in one of its home-service cities)."""
     now = now or timezone.now()
     if not service.is_active:
         raise ValidationError(_("This service is no longer offered."))
+    home_address = home_address.strip()
+    if home_city is not None:
+        salon = service.salon
+        if not salon.home_service or not salon.home_service_cities.filter(pk=home_city.pk).exists():
+            raise ValidationError(
+                _("%(salon)s does not come to homes in %(city)s.") % {"salon": salon.name, "city": home_city}
+            )
+        if not home_address:
+            raise ValidationError(_("Tell the salon your address for the home visit."))
     pet_size, pet_allergies = "", ""
     if pet is not None:
         if pet.owner_id != member.pk or pet.is_read_only:
@@ -252,6 +264,9 @@ def booking_create(
                 pet_size=pet_size,
                 pet_allergies=pet_allergies,
                 notes=notes.strip(),
+                at_home=home_city is not None,
+                home_city=home_city,
+                home_address=home_address if home_city is not None else "",
                 starts_at=starts_at,
                 ends_at=ends_at,
                 seat=seat,
@@ -340,6 +355,22 @@ def release_expired_holds(*, now: dt.datetime | None = None) -> int:
 
 REMINDERS = (("reminded_2h_at", dt.timedelta(hours=2)), ("reminded_24h_at", dt.timedelta(hours=24)))
 TIMEZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+HOME_ADDRESS_KEPT = dt.timedelta(days=1)
+
+
+def erase_home_addresses(*, now: dt.datetime | None = None) -> int:
+    """Data minimisation: a home visit's address is erased once the salon no longer needs it — a day
+    after the visit's end, or as soon as the booking ends otherwise (cancelled, declined, released,
+    completed, no-show). The booking keeps "home visit" and the city. Returns how many were erased."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(at_home=True)
+        .exclude(home_address="")
+        .filter(~Q(status__in=Booking.ACTIVE) | Q(ends_at__lt=now - HOME_ADDRESS_KEPT))
+        .update(home_address="", updated_at=now)
+    )
 
 
 def member_timezone(member, salon: Salon) -> str:

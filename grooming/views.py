@@ -197,9 +197,17 @@ def book(request, slug):
         )
     free = services.available_slots(salon=salon, service=service, day=day, now=now)
     initial = {"notes": last_notes(request.user, profile["pet"])} if profile else None
+    home_cities = list(salon.home_service_cities.order_by("name")) if salon.home_service else []
     form = BookingForm(
-        request.POST or None, slots=free, service=service, pets=pets, profile=profile, initial=initial
+        request.POST or None,
+        slots=free,
+        service=service,
+        pets=pets,
+        profile=profile,
+        initial=initial,
+        home_cities=home_cities,
     )
+    context["home_cities"] = [c.short_name for c in home_cities]
     status = 200
     slot_taken = False
     if request.method == "POST":
@@ -215,11 +223,20 @@ def book(request, slug):
                     pet_name=form.cleaned_data["pet_name"],
                     pet_species=form.cleaned_data["pet_species"],
                     notes=form.cleaned_data["notes"],
+                    home_city=form.cleaned_data.get("home_city_record"),
+                    home_address=form.cleaned_data.get("home_address", ""),
                 )
             except services.SlotTaken as error:
                 slot_taken = True
                 free = services.available_slots(salon=salon, service=service, day=day, now=now)
-                form = BookingForm(request.POST, slots=free, service=service)
+                form = BookingForm(
+                    request.POST,
+                    slots=free,
+                    service=service,
+                    pets=pets,
+                    profile=profile,
+                    home_cities=home_cities,
+                )
                 form.is_valid()
                 if not form.has_error("slot"):
                     form.add_error("slot", error)
@@ -304,6 +321,8 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
         "reason_form": ReasonForm(),
         "events": booking.events.select_related("actor"),
         "pay_url": _pay_url(booking) if is_member else "",
+        # The privacy policy: addresses reach the salon once it confirmed the booking (the city before).
+        "show_home_address": is_member or booking.status in Booking.ADDRESS_SHARED,
         **extra,
     }
 
