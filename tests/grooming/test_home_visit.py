@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from grooming import services
 from grooming.models import Booking
+from notifications.models import Notification
 from tests.factories import regency
 from tests.grooming.factories import tomorrow_at
 
@@ -46,6 +47,9 @@ def test_member_books_a_home_visit_and_the_salon_sees_where_to_go(
     booking = Booking.objects.get()
     assert response.status_code == 302
     assert booking.at_home and booking.home_city == regency("32.77") and booking.home_address == ADDRESS
+    told = Notification.objects.get(recipient=salon_manager, kind="grooming.booking_requested")
+    assert "Kunjungan ke rumah di Cimahi" in client_for(salon_manager).get("/notifications/").content.decode()
+    assert told.url == booking.get_absolute_url()
     mine = client_for(owner).get(booking.get_absolute_url()).content.decode()
     assert "Kunjungan ke rumah" in mine and "Jl. Dago Asri No. 12" in mine
     # The privacy policy: the salon gets the street address once it confirmed the booking.
