@@ -320,7 +320,9 @@ class Booking(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.salon} · {self.service.name} · {self.starts_at:%Y-%m-%d %H:%M}"
+        # The salon's local time (it was UTC: an 08:00 WIB visit read "01:00" in the admin).
+        when = f"{self.local_start():%Y-%m-%d %H:%M} {self.salon.tz_label}"
+        return f"{self.salon} · {self.service.name} · {when}"
 
     def get_absolute_url(self):
         return reverse("grooming:booking", args=[self.pk])

@@ -273,3 +273,8 @@ def test_resending_the_same_booking_returns_it_instead_of_failing(owner, salon, 
     first = book(owner, cat_bath, start)
     assert book(owner, cat_bath, start) == first
     assert Booking.objects.count() == 1
+
+
+def test_a_booking_is_named_in_the_salons_local_time(owner, salon, cat_bath):
+    booking = book(owner, cat_bath, tomorrow_at(salon, 8))
+    assert str(booking).endswith(f"{tomorrow_at(salon, 8):%Y-%m-%d} 08:00 WIB")
