@@ -145,7 +145,7 @@ class PaymentNotification(models.Model):
         verbose_name_plural = _("payment notifications")
 
     def __str__(self):
-        return f"{self.order_id or '?'} {self.transaction_status} ({self.received_at:%Y-%m-%d %H:%M:%S})"
+        return f"{self.order_id or '?'} {self.transaction_status} ({self.received_at:%Y-%m-%d %H:%M:%S} UTC)"
 
 
 class PaymentEvent(Event):
