@@ -85,8 +85,10 @@ def _existing(items: list[Send]) -> dict[tuple, Stored]:
         sorted(items, key=lambda i: str(i.consultation_id)), key=lambda i: i.consultation_id
     ):
         group = list(group)
-        rows = Message.objects.filter(
-            consultation_id=consultation_id, client_id__in=[i.client_id for i in group]
+        rows = Message.objects.filter(  # the (consultation, sender, client_id) unique index
+            consultation_id=consultation_id,
+            sender_id__in={i.sender_id for i in group},
+            client_id__in=[i.client_id for i in group],
         )
         wanted = {i.key for i in group}
         for row in rows:
@@ -267,9 +269,17 @@ async def _existing_async(conn, items: list[Send]) -> dict[tuple, Stored]:
     columns = ", ".join(f.column for f in fields)
     sql = (
         f"SELECT {columns} FROM {Message._meta.db_table}"  # noqa: S608 (our table and columns)
-        " WHERE consultation_id = ANY(%s::uuid[]) AND client_id = ANY(%s::uuid[])"
+        " WHERE consultation_id = ANY(%s::uuid[]) AND sender_id = ANY(%s::bigint[])"
+        " AND client_id = ANY(%s::uuid[])"  # the (consultation, sender, client_id) unique index
     )
-    cursor = await conn.execute(sql, [list({i.consultation_id for i in items}), [i.client_id for i in items]])
+    cursor = await conn.execute(
+        sql,
+        [
+            list({i.consultation_id for i in items}),
+            list({i.sender_id for i in items}),
+            [i.client_id for i in items],
+        ],
+    )
     wanted = {i.key for i in items}
     found = {}
     for values in await cursor.fetchall():
