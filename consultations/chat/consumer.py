@@ -17,6 +17,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from ..access import consultation_participant_role, consultations_visible_to
 from . import live, presence, services
@@ -161,12 +162,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # Admission: the socket joins its room *before* the handshake completes, so a client that
         # sends (or expects its partner's messages) right after `open` is already in the room.
         self.consultation_id = self.scope["url_route"]["kwargs"]["consultation_id"]
-        # ONE hop to Channels' database thread per connect: session, user, consultation, read markers
-        # and presence together (the route has no AuthMiddleware, whose own hop would be a second).
-        # Thread-sensitive, deliberately: Django's connection handle lives in context-local storage that
-        # every socket's task inherits, so running these in parallel threads let two threads drive one
-        # pooled psycopg connection at once (measured: the writer hung at 2,000 sockets).
-        outcome = await database_sync_to_async(self._load)()
+        # ONE hop per connect: session, user, consultation, read markers and presence together (the
+        # route has no AuthMiddleware, whose own hop would be a second), in one of the process's few
+        # connect threads (live.connect_work), each with its own database connection — not queued on
+        # Channels' single database thread.
+        outcome = await live.connect_work(self._load)
         if outcome != "ok":
             await self.accept()
             await self.close(code=outcome)
@@ -177,7 +177,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(self.group, self.channel_name)
         except REDIS_ERRORS as error:
             channel_layer_outage.failed(error)
-            await database_sync_to_async(self._leave)()
+            await live.connect_work(self._leave)
             await self.accept()
             await self.close(code=CLOSE_TRY_AGAIN_LATER)
             return
@@ -216,7 +216,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return user
 
     def _load(self):
-        """Runs in Channels' database thread: who is asking, access check, presence, read markers;
+        """Runs in a connect thread (live.connect_work): who is asking, access check, presence, read markers;
         returns "ok" or a close code. Bounded, whatever the room's history: the session and the user
         (2 queries), the consultation with owner and vet, the read markers, a vet's last_seen_at (3),
         and 4 cache calls — tests/consultations/test_chat_order.py counts them."""
@@ -266,7 +266,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         except REDIS_ERRORS as error:
             channel_layer_outage.failed(error)
-        remaining, room_sockets = await database_sync_to_async(self._leave)()
+        remaining, room_sockets = await live.connect_work(self._leave)
         await self.room_send(
             {"type": "presence", "user_id": self.user.pk, "online": remaining > 0},
             through_layer=True,
@@ -506,13 +506,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
             text = services.dumps(event)
         kind, user_id, msg_id = event["type"], self.user.pk, event.get("id")
         room = live.rooms.get(str(self.consultation_id))
-        if room is not None:
+        local = settings.CHAT_LOCAL_DELIVERY
+        if room is not None and local:
             for other in tuple(room.sockets):
                 if other is not self:
                     await other.deliver(text, kind, user_id, msg_id, None)
-        if through_layer or (room is not None and room.remote) or room is None:
+        if through_layer or not local or room is None or room.remote:
             payload = services.relay(
-                event, user_id=user_id, text=text, origin=live.PROCESS_ID, room_sockets=room_sockets
+                event,
+                user_id=user_id,
+                text=text,
+                # Without local delivery every socket (this process's too) takes it from the layer,
+                # except the sender's own.
+                origin=live.PROCESS_ID if local else None,
+                exclude_channel=None if local else self.channel_name,
+                room_sockets=room_sockets,
             )
             try:
                 await self.channel_layer.group_send(self.group, payload)

@@ -14,12 +14,13 @@
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from . import presence
 from . import store as batches
@@ -62,6 +63,60 @@ cache_outage = Outage("cache (Redis)", "chat presence shows people offline until
 database_outage = Outage("database", "chat sends answer server_error until it is back")
 
 
+# --- connect-time work ----------------------------------------------------------------------------------
+# A connect's reads (session, user, consultation, read markers; presence in the cache) need Django's
+# ORM and cache, so they run in threads — but in a few of their own, CHAT_CONNECT_THREADS, rather than
+# Channels' single database thread, where 2,000 sockets connecting at once queued one behind another
+# (and behind every sync and read marker of the sockets already open). Django's connections are
+# thread-local in sync threads, so each of these threads holds one connection (from the pool when
+# DATABASE_POOL is on), checked before and after each use as Channels does.
+_connect_executor: ThreadPoolExecutor | None = None
+
+
+def _connect_pool() -> ThreadPoolExecutor:
+    global _connect_executor
+    if _connect_executor is None:
+        _connect_executor = ThreadPoolExecutor(
+            max_workers=max(1, settings.CHAT_CONNECT_THREADS), thread_name_prefix="chat-connect"
+        )
+    return _connect_executor
+
+
+def _with_checked_connections(function):
+    close_old_connections()
+    try:
+        return function()
+    finally:
+        close_old_connections()
+
+
+async def connect_work(function):
+    """Run `function` (sync: ORM and cache calls) in one of the connect threads; returns its result.
+
+    In the thread's own context, not a copy of the socket task's (as asgiref's hops do): Django keeps
+    its cache objects in context-local storage, so a copied context got a new cache object — a new
+    Redis connection pool and TCP connection — on every connect (py-spy: redis `_connect`,
+    `getaddrinfo`, `disconnect` in every connect's stack). Here each thread keeps one."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _connect_pool(), _with_checked_connections, function
+    )
+
+
+def close_connect_connections() -> None:
+    """Close the connect threads' database connections (tests, before dropping the database)."""
+    if _connect_executor is None:
+        return
+    threads = _connect_executor._max_workers
+    barrier = threading.Barrier(threads)  # one task per thread: each waits until all have closed
+
+    def close():
+        connection.close()
+        barrier.wait(timeout=10)
+
+    for future in [_connect_executor.submit(close) for _ in range(threads)]:
+        future.result()
+
+
 # --- the writer ----------------------------------------------------------------------------------------
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
 
@@ -79,6 +134,7 @@ def _store_in_writer_thread(items):
 def close_writer_connection() -> None:
     """Close the writer's database connections (tests, before dropping the database)."""
     _executor.submit(lambda: connection.close()).result()
+    close_connect_connections()
     for current in [*_writers.values(), *_readers.values()]:
         current.drop_connection()
 
