@@ -281,6 +281,8 @@ def start_app(env: dict, ports: list[int], ws_impl: str = WS_IMPL) -> list:
                 "httptools",
                 "--ws",
                 ws_impl,
+                "--ws-per-message-deflate",  # as in production (docs/deployment.md)
+                "false",
                 "--log-level",
                 "warning",
                 "--no-access-log",
