@@ -451,13 +451,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ProtocolError("invalid", "up_to must be a positive message id.")
         if up_to > self.max_delivered:
             # Never mark as read beyond what is stored (a typo would hide every later message).
-            up_to = min(up_to, (await database_sync_to_async(services.newest)(self.consultation.pk))[0])
+            up_to = min(up_to, (await live.newest(self.consultation.pk))[0])
             self.max_delivered = max(self.max_delivered, up_to)
         if up_to < 1:
             return
-        moved = await database_sync_to_async(services.mark_read)(
-            consultation=self.consultation, user=self.user, up_to=up_to
-        )
+        moved = await live.mark_read(self.consultation.pk, self.user, up_to)
         if moved:
             await self.room_send({"type": "read", "user_id": self.user.pk, "up_to": moved})
 

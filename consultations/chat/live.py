@@ -262,14 +262,11 @@ class _Reader:
 _readers: dict = {}
 
 
-async def consultation_status(consultation) -> str:
-    """The consultation's current status, read from the database (the consumer's periodic recheck).
-    On PostgreSQL one prepared statement on the event loop; elsewhere one hop to the database thread."""
-    if not (connection.vendor == "postgresql" and settings.CHAT_WRITER_ON_LOOP):
-        from channels.db import database_sync_to_async
+def _on_loop() -> bool:
+    return connection.vendor == "postgresql" and settings.CHAT_WRITER_ON_LOOP
 
-        await database_sync_to_async(consultation.refresh_from_db)(fields=["status"])
-        return consultation.status
+
+def _reader() -> _Reader:
     loop = asyncio.get_running_loop()
     reader = _readers.get(loop)
     if reader is None:
@@ -277,8 +274,19 @@ async def consultation_status(consultation) -> str:
             dead.drop_connection()
         _readers.clear()
         reader = _readers[loop] = _Reader()
+    return reader
+
+
+async def consultation_status(consultation) -> str:
+    """The consultation's current status, read from the database (the consumer's periodic recheck).
+    On PostgreSQL one prepared statement on the event loop; elsewhere one hop to the database thread."""
+    if not _on_loop():
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(consultation.refresh_from_db)(fields=["status"])
+        return consultation.status
     try:
-        row = await reader.fetchone(
+        row = await _reader().fetchone(
             f"SELECT status FROM {type(consultation)._meta.db_table} WHERE id = %s",  # noqa: S608
             [consultation.pk],
         )
@@ -288,6 +296,52 @@ async def consultation_status(consultation) -> str:
     if row is not None:
         consultation.status = row[0]
     return consultation.status
+
+
+# A `read` frame follows nearly every message a visible page receives (static/js/chat.js, debounced
+# 300 ms), so moving the marker is on the message path too: on PostgreSQL one prepared upsert on the
+# event loop (forward only: the WHERE leaves a newer marker alone; no row back = unchanged), not a hop
+# to Channels' single database thread; elsewhere services.mark_read through that thread.
+_MARK_READ_SQL = """
+INSERT INTO {table} AS r (consultation_id, user_id, last_read_id) VALUES (%s, %s, %s)
+ON CONFLICT (consultation_id, user_id) DO UPDATE SET last_read_id = EXCLUDED.last_read_id
+WHERE r.last_read_id < EXCLUDED.last_read_id
+RETURNING last_read_id
+"""
+
+
+async def mark_read(consultation_id, user, up_to: int) -> int | None:
+    """services.mark_read: the new marker, or None if it did not move."""
+    from ..models import ReadState
+    from . import services
+
+    if not _on_loop():
+        from channels.db import database_sync_to_async
+
+        return await database_sync_to_async(services.mark_read)(
+            consultation=consultation_id, user=user, up_to=up_to
+        )
+    row = await _reader().fetchone(
+        _MARK_READ_SQL.format(table=ReadState._meta.db_table), [consultation_id, user.pk, up_to]
+    )
+    return row[0] if row is not None else None
+
+
+async def newest(consultation_id) -> tuple[int, int]:
+    """services.newest: (id, seq) of the newest stored message, (0, 0) for none."""
+    from ..models import Message
+    from . import services
+
+    if not _on_loop():
+        from channels.db import database_sync_to_async
+
+        return await database_sync_to_async(services.newest)(consultation_id)
+    row = await _reader().fetchone(
+        f"SELECT id, seq FROM {Message._meta.db_table} WHERE consultation_id = %s"  # noqa: S608
+        " ORDER BY consultation_id DESC, seq DESC LIMIT 1",
+        [consultation_id],
+    )
+    return (row[0], row[1]) if row is not None else (0, 0)
 
 
 async def store(item: batches.Send) -> batches.Stored:

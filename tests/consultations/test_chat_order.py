@@ -383,3 +383,39 @@ async def test_a_client_leaving_during_a_sync_is_routine_not_an_error(owner, vet
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     consumer.base_send = real_send
     await socket.disconnect()
+
+
+@pytest.mark.postgres
+async def test_read_markers_move_on_the_event_loop_without_a_thread_hop(owner, vet, monkeypatch):
+    """A `read` follows nearly every message a visible page receives: on PostgreSQL it is one upsert on
+    the process's reader connection (forward only), never a hop to Channels' single database thread."""
+    from consultations.chat import consumer as consumers
+    from consultations.models import ReadState
+
+    consultation = await amake(owner, vet)
+    owner_socket = await open_socket(consultation, await aheaders(owner))
+    vet_socket = await open_socket(consultation, await aheaders(vet))
+    await drain(owner_socket)
+    first = await send_until_ack(owner_socket, "satu")
+    second = await send_until_ack(owner_socket, "dua")
+    await drain(vet_socket)
+
+    def no_hop(*args, **kwargs):
+        raise AssertionError("a read frame hopped to Channels' database thread")
+
+    monkeypatch.setattr(consumers, "database_sync_to_async", no_hop)
+    monkeypatch.setattr("channels.db.database_sync_to_async", no_hop)
+    await vet_socket.send_json_to({"type": "read", "up_to": second["id"] + 50})  # capped to the newest
+    assert (await receive_until(owner_socket, "read"))["up_to"] == second["id"]
+    await vet_socket.send_json_to({"type": "read", "up_to": first["id"]})  # late, lower: ignored
+    assert await owner_socket.receive_nothing(0.3)
+    state = await ReadState.objects.aget(consultation=consultation, user=vet)
+    assert state.last_read_id == second["id"]
+    await owner_socket.disconnect()
+    await vet_socket.disconnect()
+
+
+async def send_until_ack(socket, body):
+    frame = send_frame(body)
+    await socket.send_json_to(frame)
+    return await receive_until_any(socket, frame["client_id"])
