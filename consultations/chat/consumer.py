@@ -8,6 +8,7 @@ build the event (who the sender is, their role, the consultation) is loaded once
 """
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -472,7 +473,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             if not isinstance(after, int) or isinstance(after, bool) or after < 0:
                 raise ProtocolError("invalid", "after must be a message id (0 for everything).")
             cursor = {"after_id": after}
-        pages, last_id, last_seq = await database_sync_to_async(self._sync_texts)(**cursor)
+        # A client syncs right after every (re)connect: in the connect threads too, so 2,000 sockets
+        # connecting do not queue their first sync on Channels' single database thread.
+        pages, last_id, last_seq = await live.connect_work(functools.partial(self._sync_texts, **cursor))
         for texts in pages:
             for text in texts:
                 await self.send(text_data=text)
@@ -480,7 +483,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send_event({"type": "synced", "last_id": last_id, "last_seq": last_seq})
 
     def _sync_texts(self, after_id: int = 0, after_seq: int | None = None):
-        # One thread hop for the whole sync: pages of encoded events, then the last position.
+        # One hop (to a connect thread) for the whole sync: pages of encoded events, then the last position.
         pages = []
         for step in services.sync_events(self.consultation, after_id, after_seq=after_seq):
             if step[0] == "page":

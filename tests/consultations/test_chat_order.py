@@ -386,7 +386,7 @@ async def test_a_client_leaving_during_a_sync_is_routine_not_an_error(owner, vet
 
 
 @pytest.mark.postgres
-async def test_read_markers_move_on_the_event_loop_without_a_thread_hop(owner, vet, monkeypatch):
+async def test_read_markers_and_syncs_never_hop_to_channels_database_thread(owner, vet, monkeypatch):
     """A `read` follows nearly every message a visible page receives: on PostgreSQL it is one upsert on
     the process's reader connection (forward only), never a hop to Channels' single database thread."""
     from consultations.chat import consumer as consumers
@@ -411,6 +411,9 @@ async def test_read_markers_move_on_the_event_loop_without_a_thread_hop(owner, v
     assert await owner_socket.receive_nothing(0.3)
     state = await ReadState.objects.aget(consultation=consultation, user=vet)
     assert state.last_read_id == second["id"]
+    # A sync (every client's first frame after open) takes a connect thread, not that one either.
+    await vet_socket.send_json_to({"type": "sync", "after_seq": 0})
+    assert (await receive_until(vet_socket, "synced"))["last_seq"] == 2
     await owner_socket.disconnect()
     await vet_socket.disconnect()
 
