@@ -24,6 +24,8 @@ client_id stored twice, and stored = sent - refused (`busy`, `rate_limited`).
     BENCH_RATES=200,2000 BENCH_SECONDS=10 BENCH_PORT=10100 python bench/chat.py
     BENCH_WORKERS=2 (every rate) or BENCH_WORKERS=200:1,500:1,2000:2 (the default: per rate)
     BENCH_WS=websockets-sansio (uvicorn's WebSocket implementation), BENCH_PYSPY=/tmp/prof (py-spy)
+    BENCH_VARIANTS="app;sansio:WS=websockets-sansio" (app configurations compared in the same run)
+    BENCH_DB / BENCH_PEER_DB (default: DATABASE_URL's name + _bench_chat / _peer_bench_chat)
 """
 
 import json
@@ -59,10 +61,28 @@ def workers_at(rate: int) -> int:
 
 
 PORT = int(os.environ.get("BENCH_PORT", "0"))  # base port; 0 = pick free ones
-APP_DB = os.environ.get("BENCH_DB", "hellopet_bench_chat")
-PEER_DB = os.environ.get("BENCH_PEER_DB", "peer_bench_chat")
+# The bench's own databases are named after DATABASE_URL's (hellopet_i10 -> hellopet_i10_bench_chat),
+# so two benches on one PostgreSQL server with different DATABASE_URLs never drop each other's.
+_BASE_DB = urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/") or "hellopet"
+APP_DB = os.environ.get("BENCH_DB", f"{_BASE_DB}_bench_chat")
+PEER_DB = os.environ.get("BENCH_PEER_DB", f"{_BASE_DB}_peer_bench_chat")
 SKIP_PEER = os.environ.get("BENCH_SKIP_PEER") == "1"  # development only: the app alone
 WS_IMPL = os.environ.get("BENCH_WS", "websockets")  # uvicorn's WebSocket implementation
+
+
+def parse_variants(spec: str) -> list[tuple[str, dict]]:
+    """BENCH_VARIANTS: app configurations run one after another in each case, same run, same load:
+    "name" or "name:KEY=VALUE+KEY=VALUE", separated by ";". KEY is an environment variable of the
+    app's processes, or WS (uvicorn's WebSocket implementation) or WORKERS (processes). Example:
+    "app;sansio:WS=websockets-sansio;pubsub:CHANNEL_LAYER=pubsub+CHAT_LOCAL_DELIVERY=false"."""
+    variants = []
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        name, _, settings = part.partition(":")
+        variants.append((name, dict(kv.split("=", 1) for kv in settings.split("+") if kv)))
+    return variants
+
+
+VARIANTS = parse_variants(os.environ.get("BENCH_VARIANTS", "app"))
 
 
 def free_port() -> int:
@@ -241,7 +261,7 @@ def route(consultation_path: str, ports: list[int]) -> int:
     return ports[consultation.int % len(ports)]
 
 
-def start_app(env: dict, ports: list[int]) -> list:
+def start_app(env: dict, ports: list[int], ws_impl: str = WS_IMPL) -> list:
     """One uvicorn process per worker, each on its own port (the proxy routes rooms to them)."""
     procs = []
     for worker_port in ports:
@@ -260,7 +280,9 @@ def start_app(env: dict, ports: list[int]) -> list:
                 "--http",
                 "httptools",
                 "--ws",
-                WS_IMPL,
+                ws_impl,
+                "--ws-per-message-deflate",  # as in production (docs/deployment.md)
+                "false",
                 "--log-level",
                 "warning",
                 "--no-access-log",
@@ -403,87 +425,98 @@ def main() -> int:
             finally:
                 if proc is not None:
                     stop(proc)
-            session_file = work / f"sessions-{rate}.json"
-            ports = app_ports(app_port, workers_at(rate))
-            session_file.write_text(
-                json.dumps(
-                    [
-                        {
-                            "url": f"ws://127.0.0.1:{route(s['path'], ports)}{s['path']}",
-                            "a": s["a"],
-                            "b": s["b"],
-                        }
-                        for s in sessions[:pairs]
-                    ]
+            for variant, overrides in VARIANTS:
+                check, app_summary = run_app_case(
+                    work, env, sessions, rate, pairs, app_port, rpid, variant, overrides
                 )
-            )
-            ids_file = work / f"ids-{rate}.json"
-            procs = start_app(env, ports)
-            proc = procs[0]
-            spy = None
-            if os.environ.get(
-                "BENCH_PYSPY"
-            ):  # a profile of the app's server over the case (collapsed stacks)
-                spy = subprocess.Popen(
+                connections.close_all()
+                peer_summary = (
+                    None
+                    if SKIP_PEER or variant != VARIANTS[0][0]
+                    else {**summary(peer_result), "load1": peer_load, "procs": 1}
+                )
+                rows.append((rate, peer_summary, {**app_summary, "variant": variant}, check))
+                print_case(rows[-1])
+        print_table(rows)
+        return 0 if all(check["ok"] for *_, check in rows) else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_app_case(work, env, sessions, rate, pairs, app_port, rpid, variant, overrides) -> tuple:
+    overrides = dict(overrides)
+    ws_impl = overrides.pop("WS", WS_IMPL)
+    workers = int(overrides.pop("WORKERS", workers_at(rate)))
+    env = {**env, **overrides}
+    label = f"{variant}-{rate}"
+    session_file = work / f"sessions-{label}.json"
+    ports = app_ports(app_port, workers)
+    session_file.write_text(
+        json.dumps(
+            [
+                {"url": f"ws://127.0.0.1:{route(s['path'], ports)}{s['path']}", "a": s["a"], "b": s["b"]}
+                for s in sessions[:pairs]
+            ]
+        )
+    )
+    ids_file = work / f"ids-{label}.json"
+    procs = start_app(env, ports, ws_impl)
+    spies = []
+    if os.environ.get("BENCH_PYSPY"):  # a profile of each app process over the case (collapsed stacks)
+        for n, proc in enumerate(procs):
+            spies.append(
+                subprocess.Popen(
                     [
                         str(Path(PY).parent / "py-spy"),
                         "record",
                         "-p",
                         str(proc.pid),
-                        "-s",
                         "-r",
                         "50",
                         "-f",
                         "raw",
                         "-o",
-                        f"{os.environ['BENCH_PYSPY']}-{rate}.txt",
+                        f"{os.environ['BENCH_PYSPY']}-{label}-p{n}.txt",
                         "-d",
                         str(int(SECONDS + 30)),
                     ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
-            try:
-                time.sleep(1.0)
-                trees = {f"server{n}": p.pid for n, p in enumerate(procs)}
-                app_result = run_load(
-                    work,
-                    f"app-{rate}",
-                    "hellopet",
-                    pairs,
-                    {**trees, "redis": rpid},
-                    APP_DB,
-                    [
-                        "--sessions",
-                        str(session_file),
-                        "--origin",
-                        f"http://127.0.0.1:{app_port}",
-                        "--sent-ids",
-                        str(ids_file),
-                    ],
-                )
-                app_load = os.getloadavg()[0]
-            finally:
-                if spy is not None:
-                    spy.send_signal(signal.SIGINT)
-                    spy.wait(timeout=30)
-                for p in procs:
-                    stop(p)
-            refused = sum(app_result.get("error_frames", {}).values())
-            check = exactly_once(
-                json.loads(ids_file.read_text()),
-                json.loads((work / f"app-{rate}-acked.json").read_text()),
-                refused,
             )
-            connections.close_all()
-            peer_summary = None if SKIP_PEER else {**summary(peer_result), "load1": peer_load, "procs": 1}
-            app_summary = {**summary(app_result), "load1": app_load, "procs": len(procs)}
-            rows.append((rate, peer_summary, app_summary, check))
-            print_case(rows[-1])
-        print_table(rows)
-        return 0 if all(check["ok"] for *_, check in rows) else 1
+    try:
+        time.sleep(1.0)
+        trees = {f"server{n}": p.pid for n, p in enumerate(procs)}
+        app_result = run_load(
+            work,
+            f"app-{label}",
+            "hellopet",
+            pairs,
+            {**trees, "redis": rpid},
+            APP_DB,
+            [
+                "--sessions",
+                str(session_file),
+                "--origin",
+                f"http://127.0.0.1:{app_port}",
+                "--sent-ids",
+                str(ids_file),
+            ],
+        )
+        app_load = os.getloadavg()[0]
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=30)
+        for p in procs:
+            stop(p)
+    refused = sum(app_result.get("error_frames", {}).values())
+    check = exactly_once(
+        json.loads(ids_file.read_text()),
+        json.loads((work / f"app-{label}-acked.json").read_text()),
+        refused,
+    )
+    return check, {**summary(app_result), "load1": app_load, "procs": len(procs)}
 
 
 def fmt(v, spec=".1f"):
@@ -493,7 +526,7 @@ def fmt(v, spec=".1f"):
 def print_case(row) -> None:
     rate, peer, app, check = row
     print(f"chat @ {rate} msg/s: peer {json.dumps(peer)}", flush=True)
-    print(f"chat @ {rate} msg/s: app  {json.dumps(app)}", flush=True)
+    print(f"chat @ {rate} msg/s: {app.get('variant', 'app')}  {json.dumps(app)}", flush=True)
     print(
         f"  exactly-once: sent {check['sent']}, acknowledged {check['acked']} (all stored: "
         f"{check['acked_stored'] == check['acked']}), refused {check['refused']}, stored {check['stored']}, "
@@ -517,7 +550,7 @@ def print_table(rows) -> None:
     )
     print("|" + "---|" * 11)
     for rate, peer, app, _ in rows:
-        for name, s in (("peer", peer), ("app", app)):
+        for name, s in (("peer", peer), (app.get("variant", "app"), app)):
             if s is None:
                 continue
             refused = sum(s["errors"].values()) if s["errors"] else 0
@@ -527,9 +560,10 @@ def print_table(rows) -> None:
                 f"{fmt(s['load1'])} | {refused} |"
             )
     print()
-    for rate, _, _, check in rows:
+    for rate, _, app, check in rows:
         print(
-            f"exactly-once @ {rate}: acknowledged {check['acked']}, of them stored {check['acked_stored']}; "
+            f"exactly-once @ {rate} ({app.get('variant', 'app')}): acknowledged {check['acked']}, "
+            f"of them stored {check['acked_stored']}; "
             f"stored {check['stored']} of {check['sent']} sent ({check['refused']} refused busy/limited, "
             f"the rest in flight when the client closed, never acknowledged); "
             f"duplicates {check['duplicates']}, seq gaps {check['seq_gaps']}: "

@@ -339,8 +339,8 @@ class ConsultationPhoto(models.Model):
 class Message(models.Model):
     # A global auto-increment, so ids grow within each consultation too (the chat protocol relies on it).
     id = models.BigAutoField(primary_key=True)
-    # No single-column index: the three composite indexes below all start with consultation_id, and every
-    # message INSERT would pay a fourth copy (docs/benchmarks.md, the chat's cost per message).
+    # No single-column index: both unique constraints below start with consultation_id, and every
+    # message INSERT would pay another copy (docs/benchmarks.md, the chat's cost per message).
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
@@ -353,13 +353,18 @@ class Message(models.Model):
     attachment = models.FileField(storage=private_storage, upload_to=message_attachment_upload_to, blank=True)
     attachment_width = models.PositiveIntegerField(null=True, blank=True)
     attachment_height = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # No index of its own: no query filters or orders messages by time (the upload limit's fallback
+    # narrows by sender first); one index write fewer per message.
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["consultation", "id"], name="message_consultation_id_idx")]
+        # No (consultation, id) index: ids and seqs grow together within a consultation, so every
+        # "in this consultation, after/before id N" query walks (consultation, seq) instead
+        # (consultations/chat/services.py `seq_of_id`, the unread counts); measured, each index dropped
+        # saves PostgreSQL CPU on every message INSERT (docs/benchmarks.md).
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "sender", "client_id"], name="message_idempotent_client_id"

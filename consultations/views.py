@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import BigIntegerField, Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -200,8 +200,16 @@ def vet_heartbeat(request):
 def consultation_list(request):
     user = request.user
     last_read = ReadState.objects.filter(consultation=OuterRef("pk"), user=user).values("last_read_id")[:1]
+    # The read marker (a message id) as a seq: the newest message with id <= marker. Walking the
+    # (consultation, seq) index back from the newest stops there, so it reads only the unread messages;
+    # no marker, no walk (CASE evaluates the subquery only when needed).
+    read_seq = (
+        Message.objects.filter(consultation=OuterRef("pk"), id__lte=OuterRef("last_read"))
+        .order_by("-consultation_id", "-seq")
+        .values("seq")[:1]
+    )
     unread = (
-        Message.objects.filter(consultation=OuterRef("pk"), id__gt=OuterRef("last_read"))
+        Message.objects.filter(consultation=OuterRef("pk"), seq__gt=OuterRef("read_seq"))
         .exclude(sender=user)
         .order_by()
         .values("consultation")
@@ -213,6 +221,13 @@ def consultation_list(request):
         Consultation.objects.filter(Q(owner=user) | Q(vet=user, paid_at__isnull=False))
         .select_related("owner", "vet", "pet_species", "rating")
         .annotate(last_read=Coalesce(Subquery(last_read), Value(0)))
+        .annotate(
+            read_seq=Case(
+                When(last_read=0, then=Value(0)),
+                default=Coalesce(Subquery(read_seq), Value(0)),
+                output_field=BigIntegerField(),
+            )
+        )
         .annotate(unread=Coalesce(Subquery(unread), Value(0)))
         .order_by("-created_at")
     )

@@ -142,13 +142,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Channels, cache ------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # Default capacity=100 silently drops messages above a few hundred msg/s (measured).
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+    # CHANNEL_LAYER=pubsub (default) or core: channels_redis' two layers, measured side by side in
+    # docs/benchmarks.md ("Channel layers"): with every chat event through the layer, the core layer
+    # delivered 1.3 of 500 msg/s live (p50 1.7 s already at 200), Redis pub/sub all 500. Pub/sub keeps
+    # nothing for a subscriber that is not listening; the chat's `sync` covers that (the database is
+    # the record), and rooms live in one process, so the layer carries little.
+    if env.str("CHANNEL_LAYER", default="pubsub") == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL]},
+            }
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                # Default capacity=100 silently drops messages above a few hundred msg/s (measured).
+                "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            }
+        }
     # common.redis_cache: Django's backend reusing its redis-py client (one per pool, not one per call).
     CACHES = {"default": {"BACKEND": "common.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -195,6 +208,12 @@ CHAT_BUSY_LAG_MS = env.int("CHAT_BUSY_LAG_MS", default=300)
 # On PostgreSQL the chat writer stores its batches on the event loop through a psycopg AsyncConnection
 # of its own (no thread hop per batch, a prepared statement); false = the ORM in one worker thread.
 CHAT_WRITER_ON_LOOP = env.bool("CHAT_WRITER_ON_LOOP", default=True)
+# Connect/disconnect-time reads (session, user, consultation, read markers, presence) run in this many
+# threads per process, each with its own database connection — not queued on Channels' single one.
+CHAT_CONNECT_THREADS = env.int("CHAT_CONNECT_THREADS", default=4)
+# false = every chat event goes through the channel layer, even between two sockets of one process
+# (what a room spanning processes costs; bench/chat.py uses it to measure the layers). Keep true.
+CHAT_LOCAL_DELIVERY = env.bool("CHAT_LOCAL_DELIVERY", default=True)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

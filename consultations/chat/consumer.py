@@ -8,6 +8,7 @@ build the event (who the sender is, their role, the consultation) is loaded once
 """
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -17,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from ..access import consultation_participant_role, consultations_visible_to
 from . import live, presence, services
@@ -161,12 +163,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # Admission: the socket joins its room *before* the handshake completes, so a client that
         # sends (or expects its partner's messages) right after `open` is already in the room.
         self.consultation_id = self.scope["url_route"]["kwargs"]["consultation_id"]
-        # ONE hop to Channels' database thread per connect: session, user, consultation, read markers
-        # and presence together (the route has no AuthMiddleware, whose own hop would be a second).
-        # Thread-sensitive, deliberately: Django's connection handle lives in context-local storage that
-        # every socket's task inherits, so running these in parallel threads let two threads drive one
-        # pooled psycopg connection at once (measured: the writer hung at 2,000 sockets).
-        outcome = await database_sync_to_async(self._load)()
+        # ONE hop per connect: session, user, consultation, read markers and presence together (the
+        # route has no AuthMiddleware, whose own hop would be a second), in one of the process's few
+        # connect threads (live.connect_work), each with its own database connection — not queued on
+        # Channels' single database thread.
+        outcome = await live.connect_work(self._load)
         if outcome != "ok":
             await self.accept()
             await self.close(code=outcome)
@@ -177,7 +178,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(self.group, self.channel_name)
         except REDIS_ERRORS as error:
             channel_layer_outage.failed(error)
-            await database_sync_to_async(self._leave)()
+            await live.connect_work(self._leave)
             await self.accept()
             await self.close(code=CLOSE_TRY_AGAIN_LATER)
             return
@@ -216,7 +217,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return user
 
     def _load(self):
-        """Runs in Channels' database thread: who is asking, access check, presence, read markers;
+        """Runs in a connect thread (live.connect_work): who is asking, access check, presence, read markers;
         returns "ok" or a close code. Bounded, whatever the room's history: the session and the user
         (2 queries), the consultation with owner and vet, the read markers, a vet's last_seen_at (3),
         and 4 cache calls — tests/consultations/test_chat_order.py counts them."""
@@ -266,7 +267,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         except REDIS_ERRORS as error:
             channel_layer_outage.failed(error)
-        remaining, room_sockets = await database_sync_to_async(self._leave)()
+        remaining, room_sockets = await live.connect_work(self._leave)
         await self.room_send(
             {"type": "presence", "user_id": self.user.pk, "online": remaining > 0},
             through_layer=True,
@@ -358,9 +359,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ProtocolError("rate_limited", "Too many messages; wait a few seconds.", **extra)
         if time.monotonic() - self.checked_at > STATUS_RECHECK_SECONDS:
             # The end of a consultation normally arrives as a group event; re-reading the status now and
-            # then also covers a dropped event, at one query per STATUS_RECHECK_SECONDS, not per message.
-            self.checked_at = time.monotonic()
-            await live.consultation_status(self.consultation)
+            # then also covers a dropped event, at one query per STATUS_RECHECK_SECONDS per room in this
+            # process (not per message, nor per socket: the room's other sockets take the answer too;
+            # py-spy at 2,000 msg/s: the per-socket re-read was 4 % of the event loop).
+            now = self.checked_at = time.monotonic()
+            status = await live.consultation_status(self.consultation)
+            for other in tuple(self.room.sockets) if self.room is not None else ():
+                other.consultation.status, other.checked_at = status, now
         if not services.chat_is_open(self.consultation):
             await self.send_event(
                 {"type": "error", "code": "chat_closed", "detail": "This consultation is closed.", **extra}
@@ -447,13 +452,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ProtocolError("invalid", "up_to must be a positive message id.")
         if up_to > self.max_delivered:
             # Never mark as read beyond what is stored (a typo would hide every later message).
-            up_to = min(up_to, (await database_sync_to_async(services.newest)(self.consultation.pk))[0])
+            up_to = min(up_to, (await live.newest(self.consultation.pk))[0])
             self.max_delivered = max(self.max_delivered, up_to)
         if up_to < 1:
             return
-        moved = await database_sync_to_async(services.mark_read)(
-            consultation=self.consultation, user=self.user, up_to=up_to
-        )
+        moved = await live.mark_read(self.consultation.pk, self.user, up_to)
         if moved:
             await self.room_send({"type": "read", "user_id": self.user.pk, "up_to": moved})
 
@@ -470,7 +473,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             if not isinstance(after, int) or isinstance(after, bool) or after < 0:
                 raise ProtocolError("invalid", "after must be a message id (0 for everything).")
             cursor = {"after_id": after}
-        pages, last_id, last_seq = await database_sync_to_async(self._sync_texts)(**cursor)
+        # A client syncs right after every (re)connect: in the connect threads too, so 2,000 sockets
+        # connecting do not queue their first sync on Channels' single database thread.
+        pages, last_id, last_seq = await live.connect_work(functools.partial(self._sync_texts, **cursor))
         for texts in pages:
             for text in texts:
                 await self.send(text_data=text)
@@ -478,7 +483,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send_event({"type": "synced", "last_id": last_id, "last_seq": last_seq})
 
     def _sync_texts(self, after_id: int = 0, after_seq: int | None = None):
-        # One thread hop for the whole sync: pages of encoded events, then the last position.
+        # One hop (to a connect thread) for the whole sync: pages of encoded events, then the last position.
         pages = []
         for step in services.sync_events(self.consultation, after_id, after_seq=after_seq):
             if step[0] == "page":
@@ -506,13 +511,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
             text = services.dumps(event)
         kind, user_id, msg_id = event["type"], self.user.pk, event.get("id")
         room = live.rooms.get(str(self.consultation_id))
-        if room is not None:
+        local = settings.CHAT_LOCAL_DELIVERY
+        if room is not None and local:
             for other in tuple(room.sockets):
                 if other is not self:
                     await other.deliver(text, kind, user_id, msg_id, None)
-        if through_layer or (room is not None and room.remote) or room is None:
+        if through_layer or not local or room is None or room.remote:
             payload = services.relay(
-                event, user_id=user_id, text=text, origin=live.PROCESS_ID, room_sockets=room_sockets
+                event,
+                user_id=user_id,
+                text=text,
+                # Without local delivery every socket (this process's too) takes it from the layer,
+                # except the sender's own.
+                origin=live.PROCESS_ID if local else None,
+                exclude_channel=None if local else self.channel_name,
+                room_sockets=room_sockets,
             )
             try:
                 await self.channel_layer.group_send(self.group, payload)

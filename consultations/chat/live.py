@@ -14,12 +14,13 @@
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from . import presence
 from . import store as batches
@@ -62,6 +63,60 @@ cache_outage = Outage("cache (Redis)", "chat presence shows people offline until
 database_outage = Outage("database", "chat sends answer server_error until it is back")
 
 
+# --- connect-time work ----------------------------------------------------------------------------------
+# A connect's reads (session, user, consultation, read markers; presence in the cache) need Django's
+# ORM and cache, so they run in threads — but in a few of their own, CHAT_CONNECT_THREADS, rather than
+# Channels' single database thread, where 2,000 sockets connecting at once queued one behind another
+# (and behind every sync and read marker of the sockets already open). Django's connections are
+# thread-local in sync threads, so each of these threads holds one connection (from the pool when
+# DATABASE_POOL is on), checked before and after each use as Channels does.
+_connect_executor: ThreadPoolExecutor | None = None
+
+
+def _connect_pool() -> ThreadPoolExecutor:
+    global _connect_executor
+    if _connect_executor is None:
+        _connect_executor = ThreadPoolExecutor(
+            max_workers=max(1, settings.CHAT_CONNECT_THREADS), thread_name_prefix="chat-connect"
+        )
+    return _connect_executor
+
+
+def _with_checked_connections(function):
+    close_old_connections()
+    try:
+        return function()
+    finally:
+        close_old_connections()
+
+
+async def connect_work(function):
+    """Run `function` (sync: ORM and cache calls) in one of the connect threads; returns its result.
+
+    In the thread's own context, not a copy of the socket task's (as asgiref's hops do): Django keeps
+    its cache objects in context-local storage, so a copied context got a new cache object — a new
+    Redis connection pool and TCP connection — on every connect (py-spy: redis `_connect`,
+    `getaddrinfo`, `disconnect` in every connect's stack). Here each thread keeps one."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _connect_pool(), _with_checked_connections, function
+    )
+
+
+def close_connect_connections() -> None:
+    """Close the connect threads' database connections (tests, before dropping the database)."""
+    if _connect_executor is None:
+        return
+    threads = _connect_executor._max_workers
+    barrier = threading.Barrier(threads)  # one task per thread: each waits until all have closed
+
+    def close():
+        connection.close()
+        barrier.wait(timeout=10)
+
+    for future in [_connect_executor.submit(close) for _ in range(threads)]:
+        future.result()
+
+
 # --- the writer ----------------------------------------------------------------------------------------
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
 
@@ -79,6 +134,7 @@ def _store_in_writer_thread(items):
 def close_writer_connection() -> None:
     """Close the writer's database connections (tests, before dropping the database)."""
     _executor.submit(lambda: connection.close()).result()
+    close_connect_connections()
     for current in [*_writers.values(), *_readers.values()]:
         current.drop_connection()
 
@@ -206,14 +262,11 @@ class _Reader:
 _readers: dict = {}
 
 
-async def consultation_status(consultation) -> str:
-    """The consultation's current status, read from the database (the consumer's periodic recheck).
-    On PostgreSQL one prepared statement on the event loop; elsewhere one hop to the database thread."""
-    if not (connection.vendor == "postgresql" and settings.CHAT_WRITER_ON_LOOP):
-        from channels.db import database_sync_to_async
+def _on_loop() -> bool:
+    return connection.vendor == "postgresql" and settings.CHAT_WRITER_ON_LOOP
 
-        await database_sync_to_async(consultation.refresh_from_db)(fields=["status"])
-        return consultation.status
+
+def _reader() -> _Reader:
     loop = asyncio.get_running_loop()
     reader = _readers.get(loop)
     if reader is None:
@@ -221,8 +274,19 @@ async def consultation_status(consultation) -> str:
             dead.drop_connection()
         _readers.clear()
         reader = _readers[loop] = _Reader()
+    return reader
+
+
+async def consultation_status(consultation) -> str:
+    """The consultation's current status, read from the database (the consumer's periodic recheck).
+    On PostgreSQL one prepared statement on the event loop; elsewhere one hop to the database thread."""
+    if not _on_loop():
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(consultation.refresh_from_db)(fields=["status"])
+        return consultation.status
     try:
-        row = await reader.fetchone(
+        row = await _reader().fetchone(
             f"SELECT status FROM {type(consultation)._meta.db_table} WHERE id = %s",  # noqa: S608
             [consultation.pk],
         )
@@ -232,6 +296,52 @@ async def consultation_status(consultation) -> str:
     if row is not None:
         consultation.status = row[0]
     return consultation.status
+
+
+# A `read` frame follows nearly every message a visible page receives (static/js/chat.js, debounced
+# 300 ms), so moving the marker is on the message path too: on PostgreSQL one prepared upsert on the
+# event loop (forward only: the WHERE leaves a newer marker alone; no row back = unchanged), not a hop
+# to Channels' single database thread; elsewhere services.mark_read through that thread.
+_MARK_READ_SQL = """
+INSERT INTO {table} AS r (consultation_id, user_id, last_read_id) VALUES (%s, %s, %s)
+ON CONFLICT (consultation_id, user_id) DO UPDATE SET last_read_id = EXCLUDED.last_read_id
+WHERE r.last_read_id < EXCLUDED.last_read_id
+RETURNING last_read_id
+"""
+
+
+async def mark_read(consultation_id, user, up_to: int) -> int | None:
+    """services.mark_read: the new marker, or None if it did not move."""
+    from ..models import ReadState
+    from . import services
+
+    if not _on_loop():
+        from channels.db import database_sync_to_async
+
+        return await database_sync_to_async(services.mark_read)(
+            consultation=consultation_id, user=user, up_to=up_to
+        )
+    row = await _reader().fetchone(
+        _MARK_READ_SQL.format(table=ReadState._meta.db_table), [consultation_id, user.pk, up_to]
+    )
+    return row[0] if row is not None else None
+
+
+async def newest(consultation_id) -> tuple[int, int]:
+    """services.newest: (id, seq) of the newest stored message, (0, 0) for none."""
+    from ..models import Message
+    from . import services
+
+    if not _on_loop():
+        from channels.db import database_sync_to_async
+
+        return await database_sync_to_async(services.newest)(consultation_id)
+    row = await _reader().fetchone(
+        f"SELECT id, seq FROM {Message._meta.db_table} WHERE consultation_id = %s"  # noqa: S608
+        " ORDER BY consultation_id DESC, seq DESC LIMIT 1",
+        [consultation_id],
+    )
+    return (row[0], row[1]) if row is not None else (0, 0)
 
 
 async def store(item: batches.Send) -> batches.Stored:

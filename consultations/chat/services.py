@@ -154,14 +154,15 @@ def seq_of_id(consultation_id, after_id: int) -> int:
     """The cursor `after=<id>` as a seq: the seq of the newest message with id <= after_id (0 if none).
 
     Ids and seqs grow together within a consultation (both are taken under the same lock), so "id > N"
-    and "seq > seq_of_id(N)" name the same messages. ORDER BY (consultation, id) keeps PostgreSQL on the
-    (consultation, id) index instead of walking the primary key.
+    and "seq > seq_of_id(N)" name the same messages. ORDER BY (consultation, seq) DESC walks the
+    (consultation, seq) index back from the newest message and stops at the first with id <= N: it
+    reads the messages after the cursor (which a sync sends anyway), never the whole conversation.
     """
     if after_id <= 0:
         return 0
     seq = (
         Message.objects.filter(consultation_id=consultation_id, id__lte=after_id)
-        .order_by("-consultation_id", "-id")
+        .order_by("-consultation_id", "-seq")
         .values_list("seq", flat=True)
         .first()
     )

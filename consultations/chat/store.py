@@ -85,8 +85,10 @@ def _existing(items: list[Send]) -> dict[tuple, Stored]:
         sorted(items, key=lambda i: str(i.consultation_id)), key=lambda i: i.consultation_id
     ):
         group = list(group)
-        rows = Message.objects.filter(
-            consultation_id=consultation_id, client_id__in=[i.client_id for i in group]
+        rows = Message.objects.filter(  # the (consultation, sender, client_id) unique index
+            consultation_id=consultation_id,
+            sender_id__in={i.sender_id for i in group},
+            client_id__in=[i.client_id for i in group],
         )
         wanted = {i.key for i in group}
         for row in rows:
@@ -238,6 +240,46 @@ assert _BATCH_SQL_AUTOCOMMIT != _BATCH_SQL
 _RETRY_SQLSTATES = ("40P01", "40001", "23505")  # deadlock, serialization failure, the resend race
 
 
+# A batch of one new message (the usual case below ~1,000 msg/s, where each commit finds one send
+# waiting): the counter UPDATE and the INSERT with plain parameters — no arrays to unnest, no grouping,
+# no numbering window; measured ~20 % less PostgreSQL CPU than the batch statement per message. The
+# UPDATE's WHERE holds the resend filter, so a resend takes no number; it touches nothing when the
+# counter row does not exist yet (the consultation's first message) or the send is a resend, and the
+# batch statement then answers. The same lock, the same commit order, no gap: a resend racing in from
+# another process fails the statement (23505), counter included, as in the batch statement.
+_ONE_SQL = """
+WITH bumped AS (
+    UPDATE {sequence} SET last_seq = last_seq + 1
+    WHERE consultation_id = %(c)s AND NOT EXISTS (
+        SELECT 1 FROM {message} m
+        WHERE m.consultation_id = %(c)s AND m.sender_id = %(s)s AND m.client_id = %(k)s
+    )
+    RETURNING last_seq
+)
+INSERT INTO {message} (consultation_id, sender_id, client_id, body, attachment, seq, created_at)
+SELECT %(c)s, %(s)s, %(k)s, %(b)s, '', last_seq, statement_timestamp() FROM bumped
+RETURNING id, seq, created_at
+"""
+
+
+async def _store_one_async(conn, item: Send) -> Stored | None:
+    """The new message's row, or None (a resend, a first message, a race): the batch statement decides."""
+    import psycopg
+
+    sql = _ONE_SQL.format(message=Message._meta.db_table, sequence=ChatSequence._meta.db_table)
+    params = {"c": item.consultation_id, "s": item.sender_id, "k": item.client_id, "b": item.body}
+    try:
+        cursor = await conn.execute(sql, params, prepare=True)
+        row = await cursor.fetchone()
+    except psycopg.errors.Error as error:
+        if error.sqlstate in _RETRY_SQLSTATES:
+            return None
+        raise
+    if row is None:
+        return None
+    return Stored(row[0], row[1], row[2], True)
+
+
 async def store_messages_async(conn, items: list[Send]) -> list[Stored]:
     """`store_messages` on a psycopg AsyncConnection in autocommit: the batch statement is prepared
     once per connection (planned once, not per batch) and commits on its own."""
@@ -245,6 +287,10 @@ async def store_messages_async(conn, items: list[Send]) -> list[Stored]:
 
     sql = _BATCH_SQL_AUTOCOMMIT.format(message=Message._meta.db_table, sequence=ChatSequence._meta.db_table)
     wanted = list(_unique(items).values())
+    if len(wanted) == 1:
+        stored = await _store_one_async(conn, wanted[0])
+        if stored is not None:
+            return _in_order(items, {wanted[0].key: stored})
     for _attempt in range(RETRIES):
         try:
             cursor = await conn.execute(sql, _batch_params(wanted), prepare=True)
@@ -267,9 +313,17 @@ async def _existing_async(conn, items: list[Send]) -> dict[tuple, Stored]:
     columns = ", ".join(f.column for f in fields)
     sql = (
         f"SELECT {columns} FROM {Message._meta.db_table}"  # noqa: S608 (our table and columns)
-        " WHERE consultation_id = ANY(%s::uuid[]) AND client_id = ANY(%s::uuid[])"
+        " WHERE consultation_id = ANY(%s::uuid[]) AND sender_id = ANY(%s::bigint[])"
+        " AND client_id = ANY(%s::uuid[])"  # the (consultation, sender, client_id) unique index
     )
-    cursor = await conn.execute(sql, [list({i.consultation_id for i in items}), [i.client_id for i in items]])
+    cursor = await conn.execute(
+        sql,
+        [
+            list({i.consultation_id for i in items}),
+            list({i.sender_id for i in items}),
+            [i.client_id for i in items],
+        ],
+    )
     wanted = {i.key for i in items}
     found = {}
     for values in await cursor.fetchall():

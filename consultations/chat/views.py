@@ -64,7 +64,7 @@ class PhotoMessageForm(forms.Form):
 def room(request, pk):
     consultation = get_consultation_for_user(request.user, pk)
     role = consultation_participant_role(consultation, request.user)
-    history = list(consultation.messages.select_related("sender").order_by("id"))
+    history = list(consultation.messages.select_related("sender").order_by("seq"))  # = id order
     names = {}
     for message in history:
         # Built from the rows already loaded: no query per message.

@@ -469,6 +469,26 @@ async def test_a_missed_end_event_is_caught_by_the_status_recheck(owner, vet, mo
     await vet_socket.disconnect()
 
 
+async def test_one_status_recheck_serves_the_whole_room(owner, vet, monkeypatch):
+    consultation, owner_socket, vet_socket = await pair(owner, vet)
+    room = chat_live.rooms[str(consultation.pk)]
+    for socket in room.sockets:
+        socket.checked_at -= 3600  # both sockets are due for a re-read
+    reads = []
+    real = chat_live.consultation_status
+
+    async def counted(consultation):
+        reads.append(consultation.pk)
+        return await real(consultation)
+
+    monkeypatch.setattr(chat_live, "consultation_status", counted)
+    await send_and_ack(owner_socket)
+    await send_and_ack(vet_socket)
+    assert len(reads) == 1  # the owner's send re-read the status for the vet's socket too
+    await owner_socket.disconnect()
+    await vet_socket.disconnect()
+
+
 def test_module_constants_match_the_documented_contract():
     assert (consumers.CLOSE_NOT_LOGGED_IN, consumers.CLOSE_NOT_PARTICIPANT, consumers.CLOSE_NOT_OPEN) == (
         4401,

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.core.cache import caches
 from django.db import connection, connections, transaction
 
 import hellopet.asgi  # noqa: F401  (its django.setup() re-applies LOGGING: before caplog, not during a test)
@@ -71,8 +72,42 @@ def test_a_batch_numbers_each_consultation_from_one_without_gaps_and_answers_res
     assert ChatSequence.objects.get(pk=first.pk).last_seq == 3
 
 
+def _store_async(items):
+    """store_messages_async on a psycopg AsyncConnection of its own, as the live writer runs it."""
+    import psycopg
+
+    async def run():
+        conn = await psycopg.AsyncConnection.connect(**chat_live._async_params())
+        try:
+            return await chat_store.store_messages_async(conn, items)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
 @pytest.mark.postgres
-def test_a_late_committed_message_is_never_skipped_by_sync_after_seq(owner, vet):
+def test_the_one_message_statement_numbers_on_answers_resends_and_leaves_no_gap(owner, vet):
+    consultation = make_consultation(owner, vet)
+    first = _store_async([Send(consultation.pk, owner.pk, uuid.uuid4(), "first")])  # no counter row yet
+    client_id = uuid.uuid4()
+    second = _store_async([Send(consultation.pk, vet.pk, client_id, "second")])
+    resent = _store_async([Send(consultation.pk, vet.pk, client_id, "second, tapped twice")])
+    third = _store_async([Send(consultation.pk, owner.pk, uuid.uuid4(), "third")])
+    assert [(s[0].seq, s[0].created) for s in (first, second, resent, third)] == [
+        (1, True),
+        (2, True),
+        (2, False),
+        (3, True),
+    ]
+    assert resent[0].id == second[0].id and resent[0].message.body == "second"
+    assert ChatSequence.objects.get(pk=consultation.pk).last_seq == 3
+    assert list(Message.objects.filter(consultation=consultation).values_list("seq", flat=True)) == [1, 2, 3]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("b_path", ["orm batch", "async one-message statement"])
+def test_a_late_committed_message_is_never_skipped_by_sync_after_seq(owner, vet, b_path):
     """Writer A takes seq 1 and commits late; writer B, arriving meanwhile, waits on the counter row
     and takes seq 2 only after A's COMMIT. A reader syncing at any moment sees a prefix 1..n, never
     2 without 1 — so `after_seq` never steps over a late commit."""
@@ -95,10 +130,12 @@ def test_a_late_committed_message_is_never_skipped_by_sync_after_seq(owner, vet)
             connection.close()
 
     def writer_b():
+        items = [Send(consultation.pk, vet.pk, uuid.uuid4(), "B")]
         try:
-            results["b"] = chat_store.store_messages([Send(consultation.pk, vet.pk, uuid.uuid4(), "B")])[
-                0
-            ].seq
+            if b_path == "orm batch":
+                results["b"] = chat_store.store_messages(items)[0].seq
+            else:
+                results["b"] = _store_async(items)[0].seq
         finally:
             connection.close()
 
@@ -218,34 +255,12 @@ async def test_overload_answers_busy_with_a_retry_hint_and_the_resend_is_stored_
         await socket.disconnect()
 
 
-class _ConnectQueries:
-    """Counts the SQL statements run on Channels' database thread (where a chat connect does its reads)."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements.append(sql)
-        return execute(sql, params, many, context)
-
-    def _on_db_thread(self, action):
-        from asgiref.sync import SyncToAsync
-
-        return SyncToAsync.single_thread_executor.submit(action).result()
-
-    def __enter__(self):
-        self._on_db_thread(lambda: connections["default"].execute_wrappers.append(self))
-        return self
-
-    def __exit__(self, *exc):
-        self._on_db_thread(lambda: connections["default"].execute_wrappers.remove(self))
-
-
 async def test_connecting_costs_the_same_few_queries_in_one_hop_whatever_the_history(
     owner, vet, other_member
 ):
     """Session, user, consultation, read markers (and a vet's last_seen_at): a bounded number of
-    statements per connect, the same for an empty room and for one with history and read markers."""
+    statements per connect, the same for an empty room and for one with history and read markers, in
+    one hop to a connect thread (not Channels' single database thread)."""
     quiet = await amake(other_member, vet)
     busy = await amake(owner, vet)
     await sync_to_async(chat_store.store_messages)(
@@ -254,25 +269,63 @@ async def test_connecting_costs_the_same_few_queries_in_one_hop_whatever_the_his
     newest = await sync_to_async(chat.newest)(busy.pk)
     await sync_to_async(chat.mark_read)(consultation=busy, user=vet, up_to=newest[0])
     await sync_to_async(chat.mark_read)(consultation=busy, user=owner, up_to=newest[0] - 5)
-    hops = []
+    hops = []  # (thread name, statements) per connect-time load
+    cache_objects = {}  # thread name -> the cache objects its loads used
     real_load = ChatConsumer._load
 
     def counted_load(consumer):
-        hops.append(consumer)
-        return real_load(consumer)
+        statements = []
+
+        def count(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connections["default"].execute_wrapper(count):
+            outcome = real_load(consumer)
+        hops.append((threading.current_thread().name, statements))
+        cache_objects.setdefault(threading.current_thread().name, set()).add(caches["default"])
+        return outcome
 
     counts = {}
     with mock.patch.object(ChatConsumer, "_load", counted_load):
         for name, consultation, member in (("quiet", quiet, other_member), ("busy", busy, owner)):
             for who in (member, vet):
                 headers = await aheaders(who)
-                with _ConnectQueries() as queries:
-                    socket = await open_socket(consultation, headers)
-                counts[(name, "vet" if who == vet else "owner")] = len(queries.statements)
+                socket = await open_socket(consultation, headers)
+                counts[(name, "vet" if who == vet else "owner")] = len(hops[-1][1])
                 await socket.disconnect()
     assert counts[("quiet", "owner")] == counts[("busy", "owner")] <= 4, counts
     assert counts[("quiet", "vet")] == counts[("busy", "vet")] <= 5, counts
     assert len(hops) == 4  # one connect-time hop per socket
+    assert all(thread.startswith("chat-connect") for thread, _ in hops), hops
+    # Each thread keeps its cache object (and so its Redis connections) from one connect to the next.
+    assert all(len(ids) == 1 for ids in cache_objects.values()), cache_objects
+
+
+async def test_connects_do_not_queue_behind_one_another_on_a_single_thread(owner, vet, other_member):
+    """A connect whose reads are slow (a slow database moment) does not hold up the next socket's."""
+    slow_room, other_room = await amake(owner, vet), await amake(other_member, vet)
+    release, entered = threading.Event(), threading.Event()
+    real_load = ChatConsumer._load
+
+    def load(consumer):
+        if str(consumer.consultation_id) == str(slow_room.pk):
+            entered.set()
+            release.wait(10)
+        return real_load(consumer)
+
+    with mock.patch.object(ChatConsumer, "_load", load):
+        slow = asyncio.ensure_future(open_socket(slow_room, await aheaders(owner)))
+        while not entered.is_set():
+            await asyncio.sleep(0.01)
+        try:
+            fast = await asyncio.wait_for(open_socket(other_room, await aheaders(other_member)), 5)
+        finally:
+            release.set()
+        assert not slow.done()  # the first is still held: the second got through beside it
+        slow = await slow
+    await fast.disconnect()
+    await slow.disconnect()
 
 
 async def receive_until_any(socket, client_id, timeout=5):
@@ -330,3 +383,42 @@ async def test_a_client_leaving_during_a_sync_is_routine_not_an_error(owner, vet
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     consumer.base_send = real_send
     await socket.disconnect()
+
+
+@pytest.mark.postgres
+async def test_read_markers_and_syncs_never_hop_to_channels_database_thread(owner, vet, monkeypatch):
+    """A `read` follows nearly every message a visible page receives: on PostgreSQL it is one upsert on
+    the process's reader connection (forward only), never a hop to Channels' single database thread."""
+    from consultations.chat import consumer as consumers
+    from consultations.models import ReadState
+
+    consultation = await amake(owner, vet)
+    owner_socket = await open_socket(consultation, await aheaders(owner))
+    vet_socket = await open_socket(consultation, await aheaders(vet))
+    await drain(owner_socket)
+    first = await send_until_ack(owner_socket, "satu")
+    second = await send_until_ack(owner_socket, "dua")
+    await drain(vet_socket)
+
+    def no_hop(*args, **kwargs):
+        raise AssertionError("a read frame hopped to Channels' database thread")
+
+    monkeypatch.setattr(consumers, "database_sync_to_async", no_hop)
+    monkeypatch.setattr("channels.db.database_sync_to_async", no_hop)
+    await vet_socket.send_json_to({"type": "read", "up_to": second["id"] + 50})  # capped to the newest
+    assert (await receive_until(owner_socket, "read"))["up_to"] == second["id"]
+    await vet_socket.send_json_to({"type": "read", "up_to": first["id"]})  # late, lower: ignored
+    assert await owner_socket.receive_nothing(0.3)
+    state = await ReadState.objects.aget(consultation=consultation, user=vet)
+    assert state.last_read_id == second["id"]
+    # A sync (every client's first frame after open) takes a connect thread, not that one either.
+    await vet_socket.send_json_to({"type": "sync", "after_seq": 0})
+    assert (await receive_until(vet_socket, "synced"))["last_seq"] == 2
+    await owner_socket.disconnect()
+    await vet_socket.disconnect()
+
+
+async def send_until_ack(socket, body):
+    frame = send_frame(body)
+    await socket.send_json_to(frame)
+    return await receive_until_any(socket, frame["client_id"])
