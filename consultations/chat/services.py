@@ -14,7 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from ..models import Consultation, Message, ReadState
@@ -243,6 +243,26 @@ def mark_read(*, consultation: Consultation | uuid.UUID, user, up_to: int) -> in
 def read_states(consultation: Consultation) -> dict[int, int]:
     """{user_id: last_read_id} of the consultation's participants."""
     return dict(ReadState.objects.filter(consultation=consultation).values_list("user_id", "last_read_id"))
+
+
+def unread_counts(*, user, consultation_ids) -> dict[str, int]:
+    """{consultation id (hex): messages from the others after the user's read marker}, one query.
+
+    Plain SQL: the ORM's form (a correlated subquery per row) cost more to build than to run."""
+    field = Message._meta.get_field("consultation").target_field
+    ids = [field.get_db_prep_value(uuid.UUID(str(pk)), connection) for pk in consultation_ids]
+    if not ids:
+        return {}
+    message, read = Message._meta.db_table, ReadState._meta.db_table
+    sql = (
+        f"SELECT m.consultation_id, COUNT(*) FROM {message} m "  # noqa: S608 (our tables; values are parameters)
+        f"LEFT JOIN {read} r ON r.consultation_id = m.consultation_id AND r.user_id = %s "
+        f"WHERE m.consultation_id IN ({', '.join(['%s'] * len(ids))}) AND m.sender_id <> %s "
+        "AND m.id > COALESCE(r.last_read_id, 0) GROUP BY m.consultation_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *ids, user.pk])
+        return {uuid.UUID(str(pk)).hex: n for pk, n in cursor.fetchall()}
 
 
 # --- broadcasting ------------------------------------------------------------------------------------
