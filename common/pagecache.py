@@ -302,15 +302,23 @@ class CountCachingPaginator(Paginator):
     With `remember_pages=True` it also remembers which rows each page holds (their primary keys,
     in order), for orderings no index can serve (the salon directory sorts every salon by rating):
     the page's own query then fetches those twelve rows by key.
+
+    `key` names the filter set instead of the query's SQL, for a query whose SQL carries the clock
+    (`published_at <= now()`): the caller then keeps the remembered values right as time passes.
     """
 
-    def __init__(self, object_list, per_page, *, areas: tuple[str, ...], remember_pages=False, **kwargs):
+    def __init__(
+        self, object_list, per_page, *, areas: tuple[str, ...], remember_pages=False, key=None, **kwargs
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.areas = areas
         self.remember_pages = remember_pages
+        self.key = key
 
     @cached_property
     def _digest(self) -> str | None:
+        if self.key is not None:
+            return hashlib.md5(self.key.encode(), usedforsecurity=False).hexdigest()
         try:
             sql = str(self.object_list.query)
         except EmptyResultSet:

@@ -21,7 +21,7 @@ def _home_variant(request) -> str:
 
 
 @require_GET
-@public_page("adoption", "vets", "articles", member_variant=_home_variant)
+@public_page("adoption", "vets", "articles", "grooming", member_variant=_home_variant)
 def home(request):
     """The landing page: a glimpse of each area, from the same querysets its own pages use."""
     city = request.user.city_id if request.user.is_authenticated else None
