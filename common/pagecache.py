@@ -195,20 +195,21 @@ def public_page(*areas: str, member_variant=same_for_every_member, fill=None):
     generation_keys = [_generation_key(area) for area in areas]
 
     def decorator(view):
+        def uncached(request, *args, **kwargs):
+            """The view's own answer, with `fill` applied (not stored, not shared)."""
+            response = view(request, *args, **kwargs)
+            streaming = getattr(response, "streaming", False)
+            if fill is not None and response.status_code == 200 and not streaming:
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                response.content = fill(request, response.content)
+            return response
+
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             audience = _variant(request, member_variant, args, kwargs)
             if audience is None:
-                response = view(request, *args, **kwargs)
-                if (
-                    fill is not None
-                    and response.status_code == 200
-                    and not getattr(response, "streaming", False)
-                ):
-                    if hasattr(response, "render") and not response.is_rendered:
-                        response.render()
-                    response.content = fill(request, response.content)
-                return response
+                return uncached(request, *args, **kwargs)
             shared = audience != "v"
             started = time.time()
             key = _page_key(request, audience)
@@ -216,7 +217,7 @@ def public_page(*areas: str, member_variant=same_for_every_member, fill=None):
                 found = cache.get_many([*generation_keys, key])
             except Exception:  # the cache being down: serve the page uncached rather than an error
                 logger.warning("page cache: lookup failed", exc_info=True)
-                return view(request, *args, **kwargs)
+                return uncached(request, *args, **kwargs)
             generations = [found.get(k) for k in generation_keys]
             entry = found.get(key)
             if entry is not None and entry[0] == generations and entry[1] > started:

@@ -5,6 +5,7 @@ alone. Whatever changes shows on the next request; nobody sees another member's 
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from adoption import services as adoption
@@ -62,6 +63,21 @@ def test_a_new_message_shows_its_unread_badge_on_a_stored_list(client_for, owner
     assert cached(response)  # the list did not change, its badge did
     assert re.search(r'<span class="badge" title="[^"]+">1</span>', response.content.decode())
     assert "hp-unread" not in response.content.decode()
+
+
+def test_my_consultations_work_when_the_cache_is_down(client_for, owner, monkeypatch):
+    consultation = ConsultationFactory(owner=owner, pet_name="Kuro", status=Status.ACTIVE)
+    MessageFactory(consultation=consultation, sender=consultation.vet)
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache unavailable")
+
+    for name in ("get", "get_many", "set", "set_many", "delete"):
+        monkeypatch.setattr(cache, name, broken)
+    response = client_for(owner).get("/consultations/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Kuro" in html
+    assert re.search(r'<span class="badge" title="[^"]+">1</span>', html) and "hp-unread" not in html
 
 
 # --- /adoption/applications/ ------------------------------------------------------------------------
