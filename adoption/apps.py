@@ -11,7 +11,16 @@ class AdoptionConfig(AppConfig):
         from common.private_files import delete_files_with_rows
         from payments.registry import register
 
-        from .models import PURPOSE, Breed, FollowUpReport, Pet, PetPhoto, Species
+        from .models import (
+            PURPOSE,
+            Application,
+            ApplicationEvent,
+            Breed,
+            FollowUpReport,
+            Pet,
+            PetPhoto,
+            Species,
+        )
         from .payment_hooks import AdoptionPayments
 
         register(PURPOSE, AdoptionPayments())
@@ -26,3 +35,5 @@ class AdoptionConfig(AppConfig):
         delete_files_with_rows(FollowUpReport, "photo")
         # The public pages (/, /adoption/, a pet) show these rows: stored copies go stale on change.
         invalidate_on_change("adoption", Pet, PetPhoto, Species, Breed)
+        # Each member's stored "my applications" page (per member, docs/architecture.md "page cache").
+        invalidate_on_change("adoption-applications", Application, ApplicationEvent, FollowUpReport)

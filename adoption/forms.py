@@ -176,6 +176,28 @@ def initial_from_record(record) -> dict:
     return initial
 
 
+def _city_rows() -> list[Regency]:
+    with_pets = Pet.objects.filter(status=Pet.Status.AVAILABLE).order_by().values("city").distinct()
+    return list(Regency.objects.filter(pk__in=with_pets).order_by("name"))
+
+
+class RowChoiceField(forms.ChoiceField):
+    """A ModelChoiceField over rows already in memory (remembered in the cache): validating and
+    rendering it runs no query. The cleaned value is the row, or None."""
+
+    def __init__(self, *, to_field_name: str, empty_label, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.to_field_name, self.empty_label, self.rows = to_field_name, empty_label, {}
+
+    def set_rows(self, rows) -> None:
+        self.rows = {str(getattr(row, self.to_field_name)): row for row in rows}
+        self.choices = [("", self.empty_label), *((key, str(row)) for key, row in self.rows.items())]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.rows.get(value) if value else None
+
+
 class BrowseForm(forms.Form):
     AGE_BANDS = [
         ("baby", _("Under 1 year")),
@@ -191,14 +213,8 @@ class BrowseForm(forms.Form):
         ("oldest", _("Oldest")),
     ]
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    species = forms.ModelChoiceField(
-        label=_("Species"), queryset=Species.objects.all(), required=False, to_field_name="slug",
-        empty_label=_("All species"),
-    )  # fmt: skip
-    city = forms.ModelChoiceField(
-        label=_("City"), queryset=Regency.objects.none(), required=False, to_field_name="code",
-        empty_label=_("All cities"),
-    )  # fmt: skip
+    species = RowChoiceField(label=_("Species"), to_field_name="slug", empty_label=_("All species"))
+    city = RowChoiceField(label=_("City"), to_field_name="code", empty_label=_("All cities"))
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Any"))] + Pet.Sex.choices, required=False)
     size = forms.ChoiceField(label=_("Size"), choices=[("", _("Any"))] + Pet.Size.choices, required=False)
     age = forms.ChoiceField(label=_("Age"), choices=[("", _("Any"))] + AGE_BANDS, required=False)
@@ -208,18 +224,13 @@ class BrowseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only cities that have available pets: a short list instead of 514 regencies.
-        # That is a scan of every available pet (100,000 at scale): remembered until a pet changes.
-        ids = cached_value(
-            "adoption",
-            key="adoption:cities",
-            compute=lambda: list(
-                Pet.objects.filter(status=Pet.Status.AVAILABLE)
-                .order_by()
-                .values_list("city", flat=True)
-                .distinct()
-            ),
+        # That is a scan of every available pet (100,000 at scale): remembered until a pet changes,
+        # with the species, as rows (choices and validation then run no query: ~1/3 of the page's
+        # render at 100x, profiled).
+        self.fields["species"].set_rows(
+            cached_value("adoption", key="adoption:species-rows", compute=lambda: list(Species.objects.all()))
         )
-        self.fields["city"].queryset = Regency.objects.filter(pk__in=ids).order_by("name")
+        self.fields["city"].set_rows(cached_value("adoption", key="adoption:city-rows", compute=_city_rows))
         use_fast_selects(self)
 
     def filter(self, queryset):

@@ -9,19 +9,21 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.pagecache import CountCachingPaginator, not_shared, public_page
+from common.pagecache import CountCachingPaginator, per_member, public_page
 from common.private_files import serve_private_file
 from payments.services import payment_pay_url
 from pets.access import get_pet_for_owner, pets_for_owner
 
 from . import services
 from .access import (
+    LISTED,
     get_application_for_adopter,
     get_application_for_lister,
     get_pet_for_adopter,
     get_pet_for_lister,
     get_pet_for_viewer,
     get_pet_vaccination_book_for_user,
+    pet_page_facts,
 )
 from .forms import (
     ApplicationForm,
@@ -63,8 +65,20 @@ def browse(request):
     return render(request, "adoption/browse.html", {"form": form, "page": page})
 
 
-# A member sees their cart and, for their own listing, its state: never shared.
-@public_page("adoption", member_variant=not_shared)
+def _pet_variant(request, pk) -> str | None:
+    """A listed pet's page is the same for every member who is not its lister, but for whether the pet
+    is in their cart and whether they may adopt yet (verified). The lister sees their tools, an applicant
+    may see a pet that is no longer listed: a fresh render for them."""
+    facts = pet_page_facts(request.user, pk)
+    if facts is None:
+        return None
+    status, lister_id, in_cart, verified = facts
+    if status not in LISTED or lister_id == request.user.pk:
+        return None
+    return f"cart{int(in_cart)}verified{int(verified)}"
+
+
+@public_page("adoption", member_variant=_pet_variant)
 def pet_detail(request, pk):
     pet = get_pet_for_viewer(request.user, pk)
     user = request.user
@@ -307,7 +321,9 @@ def checkout(request):
 
 
 # --- adopter's applications ----------------------------------------------------------------------
+# Stored for this member until one of their applications (its events, reports) or a pet changes.
 @login_required
+@public_page("adoption", "adoption-applications", member_variant=per_member)
 def applications(request):
     rows = (
         Application.objects.filter(adopter=request.user)

@@ -3,6 +3,8 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from common.pagecache import bump, cached_value
+
 from .models import Article, Category
 
 RELATED_COUNT = 3
@@ -17,6 +19,32 @@ def published_articles(*, category: Category | None = None, query: str = ""):
             Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
         )
     return queryset
+
+
+def _next_publication() -> float | None:
+    when = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return when.timestamp() if when else None
+
+
+def keep_up_with_the_clock() -> None:
+    """A scheduled article goes live when its time comes, with no row saved: bump the "articles"
+    area then, so counts and lists remembered under it (and stored pages) are worked out again."""
+    due = cached_value("articles", key="articles:next-publication", compute=_next_publication)
+    if due is not None and timezone.now().timestamp() >= due:
+        bump("articles")
+
+
+def remembered_categories_with_articles() -> list[Category]:
+    """`categories_with_articles()`, remembered until an article changes or the next one goes live
+    (call `keep_up_with_the_clock()` first): a count over every article (9 ms at 5,000, measured)."""
+    return cached_value(
+        "articles", key="articles:categories", compute=lambda: list(categories_with_articles())
+    )
 
 
 def categories_with_articles():

@@ -13,6 +13,7 @@ The machine is shared and noisy: read the ratios within one run, not absolute nu
     BENCH_SCALE=0 make bench            # demo size only
     DATABASE_URL=postgres://... REDIS_URL=redis://... make bench   # the production stack
     BENCH_PORT=14080 BENCH_DB_NAME=mine make bench   # a fixed port and database of your own
+    BENCH_PAGES="a vet,a pet" make bench    # only these rows (labels; bare views are always kept)
 """
 
 import http.client
@@ -35,6 +36,9 @@ PY = sys.executable
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SCALE = os.environ.get("BENCH_SCALE", "1") != "0"
+# Comma-separated row labels to measure (e.g. "a vet,/consultations/"), both as visitor and member
+# where the label exists for both; the bare views always run (every ratio is against them).
+ONLY = {label.strip() for label in os.environ.get("BENCH_PAGES", "").split(",") if label.strip()}
 
 # Sample URLs and a member's session, read from the bench database after seeding.
 SAMPLES = r"""
@@ -106,9 +110,15 @@ def pages(s: dict) -> list[tuple[str, str, bool]]:
         ("an article", f"/articles/{s['article']}/"),
         ("/adoption/applications/", "/adoption/applications/"),
     ]
-    return [(label, path, False) for label, path in anonymous] + [
+    rows = [(label, path, False) for label, path in anonymous] + [
         (label, path, True) for label, path in member
     ]
+    if ONLY:
+        unknown = ONLY - {label for label, _, _ in rows}
+        if unknown:
+            sys.exit(f"BENCH_PAGES: no such page {sorted(unknown)}")
+        rows = [row for row in rows if row[0] in ONLY or row[0] == "bare view"]
+    return rows
 
 
 LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)

@@ -15,9 +15,18 @@ Members: a page whose content is the same for every member (or for every member 
 stored once for all of them, under the same generations, with its personal parts left as holes: the
 `{% personal "name" %}` blocks of base.html (the header's account menu and unread count, the title's
 count, the live-updates script) render as markers, and every response fills them in for its own
-member (`_fill_personal`). The view says what its content depends on (`member_variant`); a page
-that shows anything else about the member (a cart, an open consultation, a manager's tools) is
-never shared. The member's time zone is part of the key.
+member (`_fill_personal`). The view says what its content depends on (`member_variant`, which
+sees the view's arguments): a page whose content depends on a fact about the member (a pet in their
+cart, an open consultation with this vet) names that fact in the variant, or returns None (a full
+render) when the page is the member's alone (a lister's own pet). The member's time zone is part of
+the key.
+
+A member's own pages (their consultations, their applications) are stored per member
+(`member_variant=per_member`) under the generations of the areas whose rows they show, so a change
+to those rows shows on the next request, and the 1 s bound covers the rest. A part that changes
+without any row save a signal sees (a consultation's unread badge, bumped by every chat message)
+stays out of the stored page: the template leaves a marker and the view's `fill(request, content)`
+fills it in for every response, stored or fresh.
 
 What never goes into the cache: pages while the visitor has pending messages, pages a view does not
 share for this member, anything but a plain 200 without cookies. The CSRF token is rendered as a placeholder
@@ -100,17 +109,23 @@ def invalidate_on_change(area: str, *models) -> None:
             )
 
 
-def same_for_every_member(request) -> str:
+def same_for_every_member(request, *args, **kwargs) -> str:
     """The default `member_variant`: the page's content depends on nothing about the member."""
     return ""
 
 
-def not_shared(request) -> None:
+def not_shared(request, *args, **kwargs) -> None:
     """`member_variant` of a page that shows something about the member: never shared."""
     return None
 
 
-def _variant(request, member_variant) -> str | None:
+def per_member(request, *args, **kwargs) -> str:
+    """`member_variant` of a member's own page (their consultations, their applications): stored for
+    this member alone (their id is in the key)."""
+    return f"u{request.user.pk}"
+
+
+def _variant(request, member_variant, args, kwargs) -> str | None:
     """The cache key's audience: "v" for a visitor, "m<variant>@<zone>" for a member whose page can
     be shared; None when this request must not be served from or stored in the cache."""
     if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
@@ -126,7 +141,7 @@ def _variant(request, member_variant) -> str | None:
         return "v"
     if user.is_staff:  # staff see what nobody else does (unlisted salons, drafts) through the access helpers
         return None
-    variant = member_variant(request)
+    variant = member_variant(request, *args, **kwargs)
     if variant is None:
         return None
     return f"m{variant}@{timezone.get_current_timezone_name()}"
@@ -168,21 +183,33 @@ def _with_token(request, content: bytes) -> bytes:
     return content
 
 
-def public_page(*areas: str, member_variant=same_for_every_member):
+def public_page(*areas: str, member_variant=same_for_every_member, fill=None):
     """Serve this GET view from the page cache (see the module docstring).
 
-    `member_variant(request)` says what the page's content depends on for a member: "" (nothing, the
-    default), a string (e.g. their city, for a page that starts from it) or None (something personal:
-    members always get a fresh render).
+    `member_variant(request, *args, **kwargs)` (the view's arguments) says what the page's content
+    depends on for a member: "" (nothing, the default), a string (e.g. their city, for a page that
+    starts from it, or `per_member`'s id) or None (members always get a fresh render).
+    `fill(request, content) -> content` fills in the markers a page leaves for what must be fresh on
+    every response; it runs on every 200 the view answers with, from the cache or not.
     """
     generation_keys = [_generation_key(area) for area in areas]
 
     def decorator(view):
+        def uncached(request, *args, **kwargs):
+            """The view's own answer, with `fill` applied (not stored, not shared)."""
+            response = view(request, *args, **kwargs)
+            streaming = getattr(response, "streaming", False)
+            if fill is not None and response.status_code == 200 and not streaming:
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                response.content = fill(request, response.content)
+            return response
+
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            audience = _variant(request, member_variant)
+            audience = _variant(request, member_variant, args, kwargs)
             if audience is None:
-                return view(request, *args, **kwargs)
+                return uncached(request, *args, **kwargs)
             shared = audience != "v"
             started = time.time()
             key = _page_key(request, audience)
@@ -190,11 +217,13 @@ def public_page(*areas: str, member_variant=same_for_every_member):
                 found = cache.get_many([*generation_keys, key])
             except Exception:  # the cache being down: serve the page uncached rather than an error
                 logger.warning("page cache: lookup failed", exc_info=True)
-                return view(request, *args, **kwargs)
+                return uncached(request, *args, **kwargs)
             generations = [found.get(k) for k in generation_keys]
             entry = found.get(key)
             if entry is not None and entry[0] == generations and entry[1] > started:
                 content = _fill_personal(request, entry[3]) if shared else entry[3]
+                if fill is not None:
+                    content = fill(request, content)
                 content = _with_token(request, content)
                 response = HttpResponse(content, content_type=entry[2])
                 response["X-Page-Cache"] = "hit"
@@ -230,6 +259,8 @@ def public_page(*areas: str, member_variant=same_for_every_member):
                     logger.warning("page cache: store failed", exc_info=True)
             if shared:
                 content = _fill_personal(request, content)
+            if fill is not None and response.status_code == 200:
+                content = fill(request, content)
             response.content = _with_token(request, content)
             return response
 
@@ -272,15 +303,23 @@ class CountCachingPaginator(Paginator):
     With `remember_pages=True` it also remembers which rows each page holds (their primary keys,
     in order), for orderings no index can serve (the salon directory sorts every salon by rating):
     the page's own query then fetches those twelve rows by key.
+
+    `key` names the filter set instead of the query's SQL, for a query whose SQL carries the clock
+    (`published_at <= now()`): the caller then keeps the remembered values right as time passes.
     """
 
-    def __init__(self, object_list, per_page, *, areas: tuple[str, ...], remember_pages=False, **kwargs):
+    def __init__(
+        self, object_list, per_page, *, areas: tuple[str, ...], remember_pages=False, key=None, **kwargs
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.areas = areas
         self.remember_pages = remember_pages
+        self.key = key
 
     @cached_property
     def _digest(self) -> str | None:
+        if self.key is not None:
+            return hashlib.md5(self.key.encode(), usedforsecurity=False).hexdigest()
         try:
             sql = str(self.object_list.query)
         except EmptyResultSet:

@@ -4,25 +4,29 @@ The chat room page itself (/consultations/<uuid>/) lives in chat/views.py; it in
 consultation panel (templates/consultations/_consultation_panel.html) whose forms post here.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BigIntegerField, Case, Count, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import VetLicence
-from common.pagecache import not_shared, public_page
+from common.pagecache import per_member, public_page
 from common.private_files import serve_private_file
 from payments.services import payment_pay_url
 from pets.access import pets_for_owner
 
 from . import services
 from .access import get_consultation_for_user
+from .chat.services import unread_counts
 from .forms import (
     AvailabilityForm,
     CancelForm,
@@ -36,7 +40,7 @@ from .forms import (
     VetProfileForm,
     prescribed_items,
 )
-from .models import Consultation, Message, Rating, ReadState, VetProfile
+from .models import Consultation, Rating, VetProfile
 
 DIRECTORY_PAGE_SIZE = 12
 LIST_PAGE_SIZE = 20
@@ -73,8 +77,23 @@ def _listed_vet_or_404(vet_id) -> VetProfile:
     )
 
 
-# A member sees their open consultation with this vet: never shared.
-@public_page("vets", member_variant=not_shared)
+def _vet_variant(request, vet_id) -> str | None:
+    """The vet's page is the same for every member but the vet themself and a member with an open
+    consultation with this vet (a link to it): those get a fresh render. Asked on every member's
+    request for a vet page: plain SQL, the ORM's exists() cost more to build than to run (profiled)."""
+    if request.user.pk == vet_id:
+        return None
+    statuses = Consultation.OPEN_STATUSES
+    sql = (
+        f"SELECT 1 FROM {Consultation._meta.db_table} WHERE owner_id = %s AND vet_id = %s "  # noqa: S608
+        f"AND status IN ({', '.join(['%s'] * len(statuses))}) LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [request.user.pk, vet_id, *statuses])
+        return None if cursor.fetchone() else ""
+
+
+@public_page("vets", member_variant=_vet_variant)
 def vet_detail(request, vet_id):
     profile = _listed_vet_or_404(vet_id)
     ratings = Rating.objects.filter(vet_id=vet_id).select_related("owner")[:10]
@@ -196,39 +215,34 @@ def vet_heartbeat(request):
 
 
 # --- my consultations -------------------------------------------------------------------------------
+UNREAD_MARKER = re.compile(rb"<!--hp-unread:([0-9a-f-]{32,36})-->")
+
+
+def _fill_unread(request, content: bytes) -> bytes:
+    """The rows' unread badges, counted for every response: a chat message changes them and is
+    stored without a signal (batched raw inserts), so they are left out of the stored page."""
+    ids = {match.decode() for match in UNREAD_MARKER.findall(content)}
+    if not ids:
+        return content
+    counts = unread_counts(user=request.user, consultation_ids=ids)
+    title = escape(_("Unread messages"))
+
+    def badge(match) -> bytes:
+        n = counts.get(match.group(1).decode().replace("-", ""), 0)
+        return f'<span class="badge" title="{title}">{n}</span>'.encode() if n else b""
+
+    return UNREAD_MARKER.sub(badge, content)
+
+
+# Stored for this member until a consultation or rating changes (the "vets" area); unread badges fresh.
 @login_required
+@public_page("vets", member_variant=per_member, fill=_fill_unread)
 def consultation_list(request):
     user = request.user
-    last_read = ReadState.objects.filter(consultation=OuterRef("pk"), user=user).values("last_read_id")[:1]
-    # The read marker (a message id) as a seq: the newest message with id <= marker. Walking the
-    # (consultation, seq) index back from the newest stops there, so it reads only the unread messages;
-    # no marker, no walk (CASE evaluates the subquery only when needed).
-    read_seq = (
-        Message.objects.filter(consultation=OuterRef("pk"), id__lte=OuterRef("last_read"))
-        .order_by("-consultation_id", "-seq")
-        .values("seq")[:1]
-    )
-    unread = (
-        Message.objects.filter(consultation=OuterRef("pk"), seq__gt=OuterRef("read_seq"))
-        .exclude(sender=user)
-        .order_by()
-        .values("consultation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     consultations = (
         # A vet's list starts at payment: unpaid, abandoned requests are the owner's business only.
         Consultation.objects.filter(Q(owner=user) | Q(vet=user, paid_at__isnull=False))
         .select_related("owner", "vet", "pet_species", "rating")
-        .annotate(last_read=Coalesce(Subquery(last_read), Value(0)))
-        .annotate(
-            read_seq=Case(
-                When(last_read=0, then=Value(0)),
-                default=Coalesce(Subquery(read_seq), Value(0)),
-                output_field=BigIntegerField(),
-            )
-        )
-        .annotate(unread=Coalesce(Subquery(unread), Value(0)))
         .order_by("-created_at")
     )
     page = Paginator(consultations, LIST_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -60,7 +60,7 @@ def _cities():
     return list(Regency.objects.filter(pk__in=ids).order_by("name"))
 
 
-def _directory_variant(request) -> str:
+def _directory_variant(request, *args, **kwargs) -> str:
     """Without a city in the query a member's directory starts from their own city."""
     return "" if "city" in request.GET else f"city{request.user.city_id}"
 
@@ -104,7 +104,7 @@ def directory(request):
     return render(request, "grooming/directory.html", {"form": form, "page": page}, status=status)
 
 
-def _salon_variant(request) -> str | None:
+def _salon_variant(request, *args, **kwargs) -> str | None:
     """A manager's view of a salon has their tools (and may be of an unlisted salon)."""
     return None if request.user.is_salon_manager else ""
 

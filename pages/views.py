@@ -15,9 +15,13 @@ from consultations.models import VetProfile
 from grooming.selectors import home_salons
 
 
+def _home_variant(request) -> str:
+    """Members see the salons of their own city."""
+    return f"city{request.user.city_id}"
+
+
 @require_GET
-# Members see the salons of their own city.
-@public_page("adoption", "vets", "articles", member_variant=lambda request: f"city{request.user.city_id}")
+@public_page("adoption", "vets", "articles", "grooming", member_variant=_home_variant)
 def home(request):
     """The landing page: a glimpse of each area, from the same querysets its own pages use."""
     city = request.user.city_id if request.user.is_authenticated else None

@@ -96,6 +96,22 @@ def test_salon_price_edit_shows_on_the_next_request(client, client_for):
     assert "Rp 95.000" in directory and "Rp 80.000" not in directory
 
 
+def test_the_home_pages_salons_follow_their_changes_on_the_next_request(client):
+    """The home page remembers which salons it shows (a ranking of every salon): a price edit or a
+    new, better-rated salon shows on the next request all the same."""
+    salon = SalonFactory(name="Salon Meong")
+    service = ServiceFactory(salon=salon, price=80_000)
+    assert "Rp 80.000" in client.get("/").content.decode()
+    assert cached(client.get("/"))
+    service.price = 95_000
+    service.save()
+    home = client.get("/")
+    assert not cached(home) and "Rp 95.000" in home.content.decode()
+    salon.name = "Salon Guk"
+    salon.save()
+    assert "Salon Guk" in client.get("/").content.decode()
+
+
 def test_language_switch_shows_the_other_language_on_the_next_request(client):
     ArticleFactory(title="Merawat kucing")
     assert 'lang="id"' in client.get("/articles/").content.decode()

@@ -23,8 +23,6 @@ pytestmark = pytest.mark.django_db
 BADGE = re.compile(r'<span class="badge" data-unread-badge[^>]*>(\d+)</span>')
 
 
-
-
 def test_two_members_share_the_page_but_each_sees_their_own_header(client_for, owner, other_member):
     PetFactory(name="Kuro")
     budi, citra = client_for(owner), client_for(other_member)
@@ -141,9 +139,11 @@ def test_directory_starts_from_each_members_own_city(client_for):
 def test_pages_about_the_member_are_never_shared(client_for, owner, other_member):
     pet = PetFactory(name="Milo")
     lister = client_for(pet.lister)
-    lister.get(f"/adoption/pets/{pet.pk}/")
+    assert "X-Page-Cache" not in lister.get(f"/adoption/pets/{pet.pk}/").headers  # their tools
     response = client_for(other_member).get(f"/adoption/pets/{pet.pk}/")
-    assert "X-Page-Cache" not in response.headers
+    assert not cached(response) and f"/adoption/pets/{pet.pk}/edit/" not in response.content.decode()
+    again = lister.get(f"/adoption/pets/{pet.pk}/")
+    assert "X-Page-Cache" not in again.headers and f"/adoption/pets/{pet.pk}/edit/" in again.content.decode()
 
 
 def test_staff_pages_are_never_shared(client_for, staff):

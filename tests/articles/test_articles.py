@@ -77,12 +77,34 @@ def test_unknown_category_shows_nothing_and_says_so(client):
 
 def test_list_runs_constant_queries(client, django_assert_num_queries):
     ArticleFactory.create_batch(2)
-    with django_assert_num_queries(3) as two:  # count, page, categories
+    # the next scheduled publication, count, page, categories (all but the page then remembered)
+    with django_assert_num_queries(4) as two:
         client.get("/articles/")
     ArticleFactory.create_batch(8)
     with django_assert_num_queries(len(two.captured_queries)):
         response = client.get("/articles/")
     assert response.content.decode().count('article-card"') == 10
+
+
+def test_a_scheduled_article_is_counted_once_its_time_comes(client, settings, monkeypatch):
+    """Counts and categories are remembered until an article changes; a scheduled one going live
+    changes no row, so the list works them out again when the clock passes its time."""
+    settings.PAGE_CACHE_SECONDS = 0  # no stored page: the remembered values alone
+    category = CategoryFactory(name="Gizi")
+    ArticleFactory(title="Sehat satu", body="sehat")
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+    ArticleFactory(title="Sehat dua", body="sehat", category=category, published_at=soon)
+    response = client.get("/articles/?q=sehat")
+    html = response.content.decode()
+    assert "Sehat satu" in html and "Sehat dua" not in html and "Gizi (" not in html
+    assert response.context["page"].paginator.count == 1
+
+    later = soon + datetime.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    response = client.get("/articles/?q=sehat")
+    html = response.content.decode()
+    assert "Sehat dua" in html and "Gizi (1)" in html
+    assert response.context["page"].paginator.count == 2
 
 
 def test_detail_shows_body_and_related_articles(client):
