@@ -2,6 +2,7 @@
 
 import importlib.util
 import shutil
+import time
 
 import pytest
 from django.conf import settings
@@ -68,3 +69,62 @@ def test_the_lock_matches_pyproject_and_a_changed_pin_is_named(tmp_path):
         "requirements/dev.txt: polib came from pyproject.toml, which no longer names it",
         "requirements/prod.txt: emoji==2.14.1 is in pyproject.toml but not in the lock",
     ]
+
+
+# --- the browser tests' shared live server (one per worker, reset between tests) ----------------------
+def _get(url, cookie=None, **headers):
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={**({"Cookie": cookie} if cookie else {}), **headers})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (127.0.0.1)
+        return response.read().decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_live_server_forgets_what_it_remembered_once_reset(owner, live_asgi_server, _live_server_process):
+    """The live server is shared by a worker's browser tests: what it keeps in memory (here the header's
+    cached unread count) is gone after the reset that runs between two tests."""
+    from notifications.models import Notification
+    from tests.consultations.chat_support import session_cookie
+
+    cookie = session_cookie(owner)
+    assert "data-unread-badge hidden" in _get(f"{live_asgi_server}/accounts/profile/", cookie)
+    # Written without the services (no signal, nothing forgotten): the server's cached count is stale.
+    Notification.objects.bulk_create([Notification(recipient=owner, kind="test", title="Halo")])
+    assert "data-unread-badge hidden" in _get(f"{live_asgi_server}/accounts/profile/", cookie)
+
+    _live_server_process.reset()
+    page = _get(f"{live_asgi_server}/accounts/profile/", cookie)
+    assert "data-unread-badge hidden" not in page and "<title>(1) " in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_live_server_reset_needs_its_token_and_waits_for_open_sockets(
+    owner, vet, live_asgi_server, _live_server_process
+):
+    import threading
+    import urllib.error
+
+    from tests.consultations.chat_support import make_consultation, session_cookie
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _get(f"{live_asgi_server}/__tests__/reset/", **{"X-Reset-Token": "guess"})
+    assert refused.value.code == 404
+
+    # A socket of "the previous test" still open: the reset waits for it to close, it does not cut in.
+    import websockets.sync.client as ws_client
+
+    consultation = make_consultation(owner, vet)
+    with ws_client.connect(
+        f"{live_asgi_server.replace('http', 'ws')}/ws/consultations/{consultation.pk}/",
+        additional_headers={"Cookie": session_cookie(owner), "Origin": live_asgi_server},
+    ) as socket:
+        timer = threading.Timer(1.0, socket.close)
+        timer.start()
+        started = time.monotonic()
+        process = _live_server_process.proc
+        _live_server_process.reset()
+        assert time.monotonic() - started >= 0.9  # waited for the socket
+    assert _live_server_process.proc is process  # and did not need a new process
