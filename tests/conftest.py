@@ -20,9 +20,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests import factories
+from tests import factories, fast_restore
 
 CI = os.environ.get("CI", "").lower() == "true"
+fast_restore.install()  # transactional tests: the reference data back in one INSERT per table
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +93,46 @@ def _serialize_transactional_tests(items):
                 pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
                 append=False,
             )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's test database set-up, except that each worker copies a migrated template
+    instead of migrating (tests/db_template.py). With --reuse-db, --create-db or --no-migrations,
+    pytest-django's own behaviour."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import db_template
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    plain = not django_db_use_migrations or django_db_keepdb or django_db_createdb
+    if not django_db_use_migrations:
+        _disable_migrations()
+    with django_db_blocker.unblock():
+        if plain:
+            config = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
+        else:
+            config = db_template.setup_databases(verbosity, aliases, serialized_aliases)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
 
 
 @pytest.hookimpl(wrapper=True)

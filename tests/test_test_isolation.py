@@ -128,3 +128,59 @@ def test_the_live_server_reset_needs_its_token_and_waits_for_open_sockets(
         _live_server_process.reset()
         assert time.monotonic() - started >= 0.9  # waited for the socket
     assert _live_server_process.proc is process  # and did not need a new process
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_fast_restore_gives_the_database_django_restore_gives():
+    """Transactional tests restore the reference data through tests/fast_restore.py: the database after
+    it serializes exactly as the one migrations built, and as after Django's own restore."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import Regency
+    from tests import fast_restore
+
+    migrated = connection._test_serialized_contents
+    assert Regency.objects.count() > 100  # what a transactional test's flush empties
+
+    def flush():
+        # As a transactional test ends (sequences left as they are: ids are never reused).
+        call_command(
+            "flush", verbosity=0, interactive=False, inhibit_post_migrate=True, reset_sequences=False
+        )
+        assert not Regency.objects.exists()
+
+    flush()
+    fast_restore.django_restore(connection.creation, migrated)
+    by_django = connection.creation.serialize_db_to_string()
+    flush()
+    connection.creation.deserialize_db_from_string(migrated)  # the suite's (installed by conftest)
+    assert connection.creation.serialize_db_to_string() == by_django == migrated
+
+
+@pytest.mark.django_db
+def test_the_test_database_copied_from_the_template_has_every_migration_applied():
+    """Workers copy a migrated template (tests/db_template.py) instead of migrating: the copy is of
+    the current migrations, none left to apply."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+
+
+def test_a_changed_migration_makes_a_new_template(tmp_path, monkeypatch):
+    from django.db import connection
+
+    from tests import db_template
+
+    migrations = tmp_path / "app" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_initial.py").write_text("operations = []\n")
+    monkeypatch.setattr(db_template, "ROOT", tmp_path)
+    monkeypatch.setattr(db_template, "PROJECT_PACKAGES", [migrations])
+    before = db_template.template_key(connection)
+    (migrations / "0001_initial.py").write_text("operations = ['changed']\n")
+    assert db_template.template_key(connection) != before
+    (migrations / "0002_more.py").write_text("operations = []\n")
+    assert len({before, db_template.template_key(connection)}) == 2
