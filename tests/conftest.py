@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -434,6 +435,7 @@ class LiveServer:
         except (urllib.error.URLError, OSError) as error:
             detail = getattr(error, "read", lambda: b"")().decode(errors="replace") or repr(error)
             self.log.write(f"\n[tests] reset failed ({detail}); starting a new server\n".encode())
+            warnings.warn(f"live server: reset failed ({detail}); started a new one", stacklevel=2)
         self.stop()
         self.start()
 
