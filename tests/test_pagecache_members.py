@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 BADGE = re.compile(r'<span class="badge" data-unread-badge[^>]*>(\d+)</span>')
 
 
+
+
 def test_two_members_share_the_page_but_each_sees_their_own_header(client_for, owner, other_member):
     PetFactory(name="Kuro")
     budi, citra = client_for(owner), client_for(other_member)
