@@ -7,20 +7,24 @@ Markers `postgres`, `redis`, `browser`: the test skips when the service is missi
 CI=true, where a missing service fails the test (CI must really run them).
 """
 
+import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests import factories
+from tests import factories, fast_restore
 
 CI = os.environ.get("CI", "").lower() == "true"
+fast_restore.install()  # transactional tests: the reference data back in one INSERT per table
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,6 +94,46 @@ def _serialize_transactional_tests(items):
                 pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
                 append=False,
             )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's test database set-up, except that each worker copies a migrated template
+    instead of migrating (tests/db_template.py). With --reuse-db, --create-db or --no-migrations,
+    pytest-django's own behaviour."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import db_template
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    plain = not django_db_use_migrations or django_db_keepdb or django_db_createdb
+    if not django_db_use_migrations:
+        _disable_migrations()
+    with django_db_blocker.unblock():
+        if plain:
+            config = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
+        else:
+            config = db_template.setup_databases(verbosity, aliases, serialized_aliases)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -308,85 +352,219 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def live_asgi_server(transactional_db, settings, tmp_path):
-    """The real ASGI app under daphne in a subprocess, on the test database. Yields its base URL."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hellopet.settings_test",
-        "DATABASE_URL": _database_url(),
-        "HELLOPET_TESTING": "1",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "HELLOPET_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "HELLOPET_TEST_PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-        "SITE_URL": f"http://127.0.0.1:{port}",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    log = open(tmp_path / "live-server.log", "wb")  # noqa: SIM115 (closed with the process)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hellopet.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("the live ASGI server exited at start-up")
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("the live ASGI server did not start within 30 s")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+LIVE_ASGI_APP = "tests.live_asgi:application"
 
 
-@pytest.fixture
-def browser():
-    """A headless system Chromium driven by Playwright (no browser download)."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a loop in this thread
-    from playwright.sync_api import sync_playwright
+class LiveServer:
+    """One daphne process of this worker on the test database, serving tests/live_asgi.py (the real
+    ASGI app plus a reset endpoint). Started at the first browser test, kept for the worker's session;
+    `reset()` between tests gives each test a process as fresh as a new one (see tests/live_asgi.py)."""
 
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        self.token = secrets.token_hex(16)
+        self.proc = self.log = self.url = None
+
+    def start(self) -> None:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "hellopet.settings_test",
+            "DATABASE_URL": _database_url(),
+            "HELLOPET_TESTING": "1",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "HELLOPET_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "HELLOPET_TEST_PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+            "HELLOPET_TEST_RESET_TOKEN": self.token,
+            "SITE_URL": f"http://127.0.0.1:{port}",
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 (closed with the process)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), LIVE_ASGI_APP],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"the live ASGI server exited at start-up; see {self.log_path}")
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the live ASGI server did not start within 30 s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+            self.proc = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+    def reset(self) -> None:
+        """Wait until the previous test's requests, sockets and leftover tasks are done, then empty the
+        process's memory (caches, channel layer, task queue). A process that died or stays busy is
+        replaced by a new one, so no test ever sees another's state."""
+        import urllib.error
+        import urllib.request
+
+        if self.proc is None or self.proc.poll() is not None:
+            self.stop()
+            self.start()
+            return
+        request = urllib.request.Request(
+            f"{self.url}/__tests__/reset/", method="POST", headers={"X-Reset-Token": self.token}
         )
         try:
-            yield instance
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (127.0.0.1)
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError) as error:
+            detail = getattr(error, "read", lambda: b"")().decode(errors="replace") or repr(error)
+            self.log.write(f"\n[tests] reset failed ({detail}); starting a new server\n".encode())
+            warnings.warn(f"live server: reset failed ({detail}); started a new one", stacklevel=2)
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def _live_server_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("live-server") / "live-server.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_asgi_server(transactional_db, _live_server_process):
+    """The real ASGI app under daphne (a subprocess) on the test database. Yields its base URL.
+
+    One process per worker, reset before and after each test (after: quiet before pytest-django empties
+    the database)."""
+    _live_server_process.reset()
+    yield _live_server_process.url
+    _live_server_process.reset()
+
+
+class _Chromium:
+    """This worker's one headless system Chromium, driven by Playwright's sync API (no browser download).
+
+    Playwright's sync API keeps its event loop marked as the thread's running loop between calls; left
+    so, every later test of the worker would see a running loop (async tests could not start one, and
+    Django's ORM would refuse to run). So the loop state is Playwright's only while a browser test runs:
+    `enter()` before, `leave()` after."""
+
+    def __init__(self):
+        self.playwright = self.instance = None
+        self.loop = None
+        self.hooks = None  # Playwright's async-generator hooks while it is parked
+        self.outside = None
+
+    def enter(self):
+        import asyncio
+
+        self.outside = sys.get_asyncgen_hooks()
+        if self.playwright is None:
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+            self.loop = self.playwright._loop
+            self.instance = self.playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
+        else:
+            asyncio._set_running_loop(self.loop)
+            sys.set_asyncgen_hooks(*self.hooks)
+        return self.instance
+
+    def leave(self):
+        import asyncio
+
+        self.hooks = sys.get_asyncgen_hooks()
+        asyncio._set_running_loop(None)
+        sys.set_asyncgen_hooks(*self.outside)
+
+    def close(self):
+        if self.playwright is None:
+            return
+        self.enter()
+        try:
+            self.instance.close()
         finally:
-            instance.close()
+            self.playwright.stop()
+            sys.set_asyncgen_hooks(*self.outside)
+
+
+class _BrowserForOneTest:
+    """The worker's Chromium as one test sees it: every context it opens is closed when it ends."""
+
+    def __init__(self, instance):
+        self._instance = instance
+        self.contexts = []
+
+    def new_context(self, **options):
+        context = self._instance.new_context(**options)
+        self.contexts.append(context)
+        return context
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
+
+    def close_contexts(self):
+        for context in self.contexts:
+            with contextlib.suppress(Exception):  # already closed by the test
+                context.close()
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    chromium = _Chromium()
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def browser(live_asgi_server, _chromium):
+    """Chromium for one test: the worker's one browser, a fresh context (cookies, storage, cache) for
+    each `new_context()`, all closed at the end of the test, before the live server is reset."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a loop in this thread
+    view = _BrowserForOneTest(_chromium.enter())
+    try:
+        yield view
+    finally:
+        try:
+            view.close_contexts()
+        finally:
+            _chromium.leave()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
 def phone_context(browser):
     """A phone-sized browser context (360 x 740), Indonesian."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
-    yield context
-    context.close()
+    return browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
 
 
 def login_in_browser(page, base_url: str, user, password: str = factories.PASSWORD):

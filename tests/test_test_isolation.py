@@ -2,6 +2,7 @@
 
 import importlib.util
 import shutil
+import time
 
 import pytest
 from django.conf import settings
@@ -68,3 +69,118 @@ def test_the_lock_matches_pyproject_and_a_changed_pin_is_named(tmp_path):
         "requirements/dev.txt: polib came from pyproject.toml, which no longer names it",
         "requirements/prod.txt: emoji==2.14.1 is in pyproject.toml but not in the lock",
     ]
+
+
+# --- the browser tests' shared live server (one per worker, reset between tests) ----------------------
+def _get(url, cookie=None, **headers):
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={**({"Cookie": cookie} if cookie else {}), **headers})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (127.0.0.1)
+        return response.read().decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_live_server_forgets_what_it_remembered_once_reset(owner, live_asgi_server, _live_server_process):
+    """The live server is shared by a worker's browser tests: what it keeps in memory (here the header's
+    cached unread count) is gone after the reset that runs between two tests."""
+    from notifications.models import Notification
+    from tests.consultations.chat_support import session_cookie
+
+    cookie = session_cookie(owner)
+    assert "data-unread-badge hidden" in _get(f"{live_asgi_server}/accounts/profile/", cookie)
+    # Written without the services (no signal, nothing forgotten): the server's cached count is stale.
+    Notification.objects.bulk_create([Notification(recipient=owner, kind="test", title="Halo")])
+    assert "data-unread-badge hidden" in _get(f"{live_asgi_server}/accounts/profile/", cookie)
+
+    _live_server_process.reset()
+    page = _get(f"{live_asgi_server}/accounts/profile/", cookie)
+    assert "data-unread-badge hidden" not in page and "<title>(1) " in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_live_server_reset_needs_its_token_and_waits_for_open_sockets(
+    owner, vet, live_asgi_server, _live_server_process
+):
+    import threading
+    import urllib.error
+
+    from tests.consultations.chat_support import make_consultation, session_cookie
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _get(f"{live_asgi_server}/__tests__/reset/", **{"X-Reset-Token": "guess"})
+    assert refused.value.code == 404
+
+    # A socket of "the previous test" still open: the reset waits for it to close, it does not cut in.
+    import websockets.sync.client as ws_client
+
+    consultation = make_consultation(owner, vet)
+    with ws_client.connect(
+        f"{live_asgi_server.replace('http', 'ws')}/ws/consultations/{consultation.pk}/",
+        additional_headers={"Cookie": session_cookie(owner), "Origin": live_asgi_server},
+    ) as socket:
+        timer = threading.Timer(1.0, socket.close)
+        timer.start()
+        started = time.monotonic()
+        process = _live_server_process.proc
+        _live_server_process.reset()
+        assert time.monotonic() - started >= 0.9  # waited for the socket
+    assert _live_server_process.proc is process  # and did not need a new process
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_fast_restore_gives_the_database_django_restore_gives():
+    """Transactional tests restore the reference data through tests/fast_restore.py: the database after
+    it serializes exactly as the one migrations built, and as after Django's own restore."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import Regency
+    from tests import fast_restore
+
+    migrated = connection._test_serialized_contents
+    assert Regency.objects.count() > 100  # what a transactional test's flush empties
+
+    def flush():
+        # As a transactional test ends (sequences left as they are: ids are never reused).
+        call_command(
+            "flush", verbosity=0, interactive=False, inhibit_post_migrate=True, reset_sequences=False
+        )
+        assert not Regency.objects.exists()
+
+    flush()
+    fast_restore.django_restore(connection.creation, migrated)
+    by_django = connection.creation.serialize_db_to_string()
+    flush()
+    connection.creation.deserialize_db_from_string(migrated)  # the suite's (installed by conftest)
+    assert connection.creation.serialize_db_to_string() == by_django == migrated
+
+
+@pytest.mark.django_db
+def test_the_test_database_copied_from_the_template_has_every_migration_applied():
+    """Workers copy a migrated template (tests/db_template.py) instead of migrating: the copy is of
+    the current migrations, none left to apply."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+
+
+def test_a_changed_migration_makes_a_new_template(tmp_path, monkeypatch):
+    from django.db import connection
+
+    from tests import db_template
+
+    migrations = tmp_path / "app" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_initial.py").write_text("operations = []\n")
+    monkeypatch.setattr(db_template, "ROOT", tmp_path)
+    monkeypatch.setattr(db_template, "PROJECT_PACKAGES", [migrations])
+    before = db_template.template_key(connection)
+    (migrations / "0001_initial.py").write_text("operations = ['changed']\n")
+    assert db_template.template_key(connection) != before
+    (migrations / "0002_more.py").write_text("operations = []\n")
+    assert len({before, db_template.template_key(connection)}) == 2
