@@ -4,12 +4,19 @@ In production only `/ws/` should reach this process (uvicorn workers); pages are
 (gunicorn), which measured 6x faster for plain views on this hardware. See README "Production".
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hellopet.settings")
 django_asgi_app = get_asgi_application()
+
+if os.environ.get("ASGI_GC_TUNING", "true").lower() not in ("0", "false", "no"):
+    # A long-lived chat process: what start-up loaded (Django, the URLconf, translations) is frozen out
+    # of the collector's scans, and collections run less often (docs/benchmarks.md, chat: GC tuning).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
