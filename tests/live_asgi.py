@@ -26,8 +26,15 @@ from hellopet.asgi import application as site
 
 RESET_PATH = "/__tests__/reset/"
 TOKEN = os.environ.get("HELLOPET_TEST_RESET_TOKEN", "").encode()
-# Tasks that live as long as the process (one per event loop), not per request or socket.
-PROCESS_TASKS = {"LoopLag.run", "Writer.run", "_heartbeat", "_start_heartbeat.<locals>._heartbeat"}
+# Tasks that live as long as the process (one per event loop), not per request or socket; the last is
+# the Redis pub/sub channel layer's receiver (one per shard connection, the default layer with REDIS_URL).
+PROCESS_TASKS = {
+    "LoopLag.run",
+    "Writer.run",
+    "_heartbeat",
+    "_start_heartbeat.<locals>._heartbeat",
+    "RedisSingleShardConnection._do_receiving",
+}
 
 _active = {"http": 0, "websocket": 0}
 
