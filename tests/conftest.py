@@ -8,6 +8,7 @@ CI=true, where a missing service fails the test (CI must really run them).
 """
 
 import contextlib
+import gc
 import os
 import secrets
 import socket
@@ -22,6 +23,14 @@ from django.conf import settings
 from django.db import connection
 
 from tests import factories, fast_restore
+
+
+def pytest_sessionstart(session):
+    """The collector's cost in a test process: what start-up loaded (Django, the apps, the test modules)
+    is frozen out of its scans and it runs less often — as the ASGI processes do (hellopet/asgi.py)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 CI = os.environ.get("CI", "").lower() == "true"
 fast_restore.install()  # transactional tests: the reference data back in one INSERT per table
