@@ -66,15 +66,21 @@ async def open_socket(consultation, headers) -> WebsocketCommunicator:
     socket = communicator(consultation, headers)
     connected, _ = await socket.connect(timeout=5)
     assert connected
-    await drain(socket)
+    await drain(socket, settle_only=True)
     return socket
 
 
-async def drain(socket, timeout: float = 0.2) -> list[dict]:
+async def drain(socket, timeout: float = 0.2, *, settle_only: bool = False) -> list[dict]:
     """Every event already sent or arriving within `timeout` (receive_nothing does not cancel the app,
-    unlike a timed-out receive)."""
+    unlike a timed-out receive).
+
+    `settle_only`: the events of work already under way on the event loop, with no thread hop or network
+    wait left in it — what a connect sends after its accept (presence, read states, the room's notice,
+    handed to this process's other sockets directly). A few turns of the loop see them all, so the
+    quiet period is short instead of a wait for something that may still come from elsewhere."""
+    quiet, interval = (0.02, 0.002) if settle_only else (timeout, 0.01)
     events = []
-    while not await socket.receive_nothing(timeout):
+    while not await socket.receive_nothing(quiet, interval):
         events.append(await socket.receive_json_from())
     return events
 

@@ -54,7 +54,7 @@ async def pair(owner, vet, status=Status.ACTIVE):
     consultation = await amake(owner, vet, status)
     owner_socket = await open_socket(consultation, await aheaders(owner))
     vet_socket = await open_socket(consultation, await aheaders(vet))
-    await drain(owner_socket)  # the vet's presence
+    await drain(owner_socket, settle_only=True)  # the vet's presence, handed over by the vet's connect
     return consultation, owner_socket, vet_socket
 
 
@@ -300,7 +300,7 @@ async def refused_with(consultation_or_id, headers) -> int:
     connected, _ = await socket.connect()
     assert connected  # accepted first so that the browser sees the close code
     code = await close_code(socket)
-    await socket.wait()
+    await socket.disconnect(code)  # the browser answers the close; the server then ends the consumer
     return code
 
 
