@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install (apt) and start PostgreSQL and Redis, and install Chromium for the browser tests.
+# Install (apt) and start PostgreSQL and Redis, and install Chromium (and its headless shell) for the
+# browser tests.
 # Used by .ci/run; developers may run it too (as root) to test against real services locally.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -7,6 +8,8 @@ need=()
 command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium chromium-driver fonts-noto-core)
+# What the browser tests run (tests/conftest.py): the same engine as chromium, headless only, lighter.
+[ -x /usr/bin/chromium-headless-shell ] || need+=(chromium-headless-shell)
 command -v msgfmt >/dev/null || need+=(gettext)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq

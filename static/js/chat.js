@@ -80,8 +80,14 @@
     connection.textContent = text;
     connection.hidden = !text;
     if (state === "back") {
-      setTimeout(function () { if (connection.dataset.state === "back") showConnection(""); }, 3000);
+      setTimeout(function () { if (connection.dataset.state === "back") showConnection(""); }, backNoticeMs());
     }
+  }
+
+  // How long "connected again" stays up, and how long a sent message may wait for its acknowledgement
+  // before it is marked "not sent": data attributes only so that the browser tests need not wait them out.
+  function backNoticeMs() {
+    return Number(d.backNotice) || 3000;
   }
 
   function sendTimeoutMs() {

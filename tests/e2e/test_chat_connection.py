@@ -60,7 +60,8 @@ def test_offline_banner_failed_message_and_resend_on_reconnect(
         assert connection.get_attribute("role") == "status"
         expect(connection).to_be_hidden()
 
-        page.evaluate("document.getElementById('chat').dataset.sendTimeout = '1500'")
+        chat = "document.getElementById('chat').dataset"
+        page.evaluate(f"Object.assign({chat}, {{sendTimeout: '1500', backNotice: '300'}})")
         owner_context.set_offline(True)
         expect(connection).to_be_visible()
         expect(connection).to_contain_text(offline_text)
