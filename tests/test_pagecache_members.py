@@ -24,7 +24,7 @@ BADGE = re.compile(r'<span class="badge" data-unread-badge[^>]*>(\d+)</span>')
 
 
 def test_two_members_share_the_page_but_each_sees_their_own_header(client_for, owner, other_member):
-    PetFactory(name="Kuro")
+    PetFactory(name="Kuro", lister__full_name="Shelter Wulan")  # not a random name that may hold "Budi"
     budi, citra = client_for(owner), client_for(other_member)
     first = budi.get("/adoption/")
     second = citra.get("/adoption/")
