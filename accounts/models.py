@@ -161,10 +161,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def first_name(self):
-        """The name to greet someone by: "drh. Ayu Pratiwi" -> "Ayu" (titles are skipped)."""
+        """The name to greet someone by: "drh. Ayu Pratiwi" -> "Ayu" (titles are skipped); "" while the
+        account has neither name nor e-mail (a signup form being validated)."""
         words = (self.full_name or self.email).split()
         names = [w for w in words if w.rstrip(".,").lower() not in HONORIFICS and not w.endswith(".")]
-        return (names or words)[0]
+        return (names or words or [""])[0]
 
     @property
     def display_name(self):

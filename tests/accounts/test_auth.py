@@ -88,6 +88,14 @@ def test_signup_with_mismatched_passwords_keeps_the_form(client):
     assert User.objects.count() == 0
 
 
+def test_signup_with_a_blank_name_and_a_bad_email_is_a_form_error_not_a_server_error(client):
+    # The password checks compare the password with the name and e-mail of an account that has neither.
+    response = client.post("/accounts/signup/", signup_data(full_name="   ", email="not-an-email"))
+    assert response.status_code == 400
+    assert {"full_name", "email"} <= set(response.context["form"].errors)
+    assert User.objects.count() == 0
+
+
 def test_an_unconfirmed_signup_is_replaced_by_a_new_one(client, django_capture_on_commit_callbacks):
     client.post("/accounts/signup/", signup_data(full_name="Salah Ketik"))
     with django_capture_on_commit_callbacks(execute=True):
