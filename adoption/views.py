@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from common.pagecache import CountCachingPaginator, per_member, public_page
 from common.private_files import serve_private_file
+from earnings.access import earns_as_themselves
 from payments.services import payment_pay_url
 from pets.access import get_pet_for_owner, pets_for_owner
 
@@ -194,7 +195,11 @@ def listings(request):
         .select_related("species", "breed", "city")
         .prefetch_related("photos", Prefetch("applications", queryset=applications))
     )
-    return render(request, "adoption/listings.html", {"pets": pets, "decline_form": DeclineForm()})
+    return render(
+        request,
+        "adoption/listings.html",
+        {"pets": pets, "decline_form": DeclineForm(), "earnings_link": earns_as_themselves(request.user)},
+    )
 
 
 @login_required

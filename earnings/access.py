@@ -19,12 +19,25 @@ def partners_for_user(user) -> list[Partner]:
     ).first()
     if own is not None:
         partners.append(own)
-    elif user.is_vet:
-        # A vet sees their (still empty) earnings page before the first paid consultation.
-        partners.append(partner_for(user, name=user.full_name or user.email))
+    elif user.is_vet or user.is_shelter:
+        # A vet (or a shelter, whose listings carry adoption fees) sees their still empty earnings
+        # page before the first payment.
+        partners.append(partner_for(user, name=user.full_name or user.email))  # as the payment hooks name it
     for subject, name in subjects_for(user):
         partners.append(partner_for(subject, name=name))
     return partners
+
+
+def earns_as_themselves(user) -> bool:
+    """Whether `user` has an earnings page of their own: a vet, a shelter, or a member who has been paid
+    an adoption fee (one query, for members only)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_vet or user.is_shelter:
+        return True
+    return Partner.objects.filter(
+        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+    ).exists()
 
 
 def get_partner_for_user(user, pk: int) -> Partner:

@@ -137,6 +137,27 @@ def test_a_lister_sees_adoption_fees(client_for, owner, other_member, record):
     assert 'data-total="net">Rp 200.000' in html
 
 
+def test_a_shelter_finds_its_earnings_in_the_menu_before_and_after_the_first_fee(client_for, owner, record):
+    shelter = factories.VerifiedMemberFactory(is_shelter=True, organisation_name="Rumah Kucing Bandung")
+    client = client_for(shelter)
+    home = client.get("/").content.decode()
+    assert 'href="/earnings/"' in home
+    assert 'data-balance="0"' in client.get("/earnings/").content.decode()  # empty, not a 404
+    assert 'href="/earnings/"' in client.get("/adoption/listings/").content.decode()
+    record(paid_payment(owner, shelter, 150_000, at(LAST_MONTH)), shelter, "adoption")
+    html = client.get(f"/earnings/?month={LAST_MONTH:%Y-%m}").content.decode()
+    assert 'data-total="net">Rp 150.000' in html
+
+
+def test_a_member_paid_an_adoption_fee_is_pointed_to_earnings_from_the_listings(client_for, owner, record):
+    lister = factories.VerifiedMemberFactory()
+    client = client_for(lister)
+    assert 'href="/earnings/"' not in client.get("/adoption/listings/").content.decode()
+    record(paid_payment(owner, lister, 200_000, at(LAST_MONTH)), lister, "adoption")
+    assert 'href="/earnings/"' in client.get("/adoption/listings/").content.decode()
+    assert 'href="/earnings/"' not in client.get("/").content.decode()  # the menu is for partners by role
+
+
 def test_bad_input_is_a_clear_400_or_404(client_for, vet, vet_earnings):
     client = client_for(vet)
     response = client.get("/earnings/?month=2026-13")
