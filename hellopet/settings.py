@@ -105,6 +105,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's renderer, with checkbox labels without the colon (common/forms.py).
+FORM_RENDERER = "common.forms.SiteFormRenderer"
+
 # --- Database -------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 _db = DATABASES["default"]

@@ -28,3 +28,16 @@ def test_required_select_keeps_its_required_attribute():
     form = Required()
     use_fast_selects(form)
     assert '<select name="city" required id="id_city">' in str(form["city"])
+
+
+def test_a_checkbox_label_has_no_colon_and_other_labels_keep_theirs(client_for, owner):
+    class Pet(forms.Form):
+        name = forms.CharField()
+        sterilised = forms.BooleanField(required=False, label="Sterilised")
+
+    html = Pet().as_div()
+    assert '<label for="id_sterilised">Sterilised</label>' in html
+    assert '<label for="id_name">Name:</label>' in html
+    # On a real page: the pet form's checkbox.
+    page = client_for(owner).get("/pets/new/").content.decode()
+    assert "Sudah disteril:</label>" not in page and 'for="id_sterilised">' in page
