@@ -41,3 +41,20 @@ def test_a_checkbox_label_has_no_colon_and_other_labels_keep_theirs(client_for, 
     # On a real page: the pet form's checkbox.
     page = client_for(owner).get("/pets/new/").content.decode()
     assert "Sudah disteril:</label>" not in page and 'for="id_sterilised">' in page
+
+
+def test_an_empty_choice_says_choose_instead_of_dashes(client_for, owner):
+    from django.utils import translation
+
+    from adoption.models import Pet
+
+    class PetForm(forms.ModelForm):
+        class Meta:
+            model = Pet
+            fields = ["species", "sex"]  # a model choice and a choice field, both optional here
+
+    with translation.override("en"):
+        html = str(PetForm()["species"]) + str(PetForm()["sex"])
+    assert "---------" not in html and html.count('<option value="" selected>Choose…</option>') == 2
+    page = client_for(owner).get("/adoption/pets/new/").content.decode()
+    assert "---------" not in page and "Pilih…</option>" in page
