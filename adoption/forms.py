@@ -360,6 +360,10 @@ class ReportForm(forms.ModelForm):
         fields = ["report_date", "photo", "caption", "condition"]
         widgets = {"report_date": DATE_INPUT}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report_date"].initial = timezone.localdate  # most reports are about today
+
     def clean_report_date(self):
         day = self.cleaned_data["report_date"]
         if day > timezone.localdate():

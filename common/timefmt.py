@@ -56,9 +56,14 @@ def format_time(value: dt.datetime, zone=None, *, label: bool = True) -> str:
     return f"{clock(local)} {zone_label(local.tzinfo)}" if label else clock(local)
 
 
+def format_date(value: dt.date) -> str:
+    """ "3 Des 2026" / "3 Dec 2026": the same in both languages but for the month's name."""
+    return dateformat.format(value, "j M Y")
+
+
 def format_datetime(value: dt.datetime, zone=None) -> str:
     """ "3 Des 2026 13.20 WITA" / "3 Dec 2026, 1:20 pm WITA"."""
     local = in_zone(value, zone)
-    day = dateformat.format(local, "j M Y")
+    day = format_date(local)
     separator = ", " if _english() else " "
     return f"{day}{separator}{clock(local)} {zone_label(local.tzinfo)}"

@@ -40,6 +40,15 @@ def test_midnight_and_noon_in_english_and_indonesian():
             assert timefmt.format_datetime(midnight) == "4 Des 2026 00.05 WIB"
 
 
+@pytest.mark.parametrize("language, expected", [("en", "3 May 2027"), ("id", "3 Mei 2027")])
+def test_a_date_reads_as_the_date_of_a_time_in_each_language(language, expected):
+    template = Template("{{ day|local_date }}|{{ moment|local_datetime }}")
+    moment = dt.datetime(2027, 5, 3, 3, 0, tzinfo=dt.UTC)  # 10:00 in Jakarta
+    with translation.override(language), timezone.override(ZoneInfo("Asia/Jakarta")):
+        day, when = template.render(Context({"day": dt.date(2027, 5, 3), "moment": moment})).split("|")
+    assert day == expected and when.startswith(expected)
+
+
 def test_a_place_zone_wins_for_appointments_there():
     with translation.override("id"), timezone.override(ZoneInfo("Asia/Jakarta")):
         rendered = Template("{{ t|local_datetime:zone }}").render(

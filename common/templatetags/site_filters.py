@@ -4,7 +4,6 @@ import datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from common import timefmt
@@ -59,8 +58,10 @@ def phone_link(number):
 
 @register.filter
 def local_date(value):
+    """A date (or a datetime's day in the viewer's zone) as the date part of `local_datetime` writes it:
+    "3 Jan 2027" — not Django's English "Jan. 3, 2027" beside "5 Dec 2026, 10:00 am WIB"."""
     if not value:
         return ""
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
-    return date_format(value, "DATE_FORMAT")
+    return timefmt.format_date(value)

@@ -42,7 +42,9 @@ def test_adopter_submits_a_report_and_the_lister_sees_it(
     client_for, adopted, lister, django_capture_on_commit_callbacks
 ):
     client = client_for(adopted.adopter)
-    assert client.get(f"/adoption/applications/{adopted.pk}/report/").status_code == 200
+    page = client.get(f"/adoption/applications/{adopted.pk}/report/")
+    assert page.status_code == 200
+    assert f'name="report_date" value="{timezone.localdate().isoformat()}"' in page.content.decode()  # today
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/adoption/applications/{adopted.pk}/report/", report_form())
     assert response.status_code == 302
