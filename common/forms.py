@@ -20,16 +20,16 @@ CHOOSE = _("Choose…")
 class SiteBoundField(BoundField):
     def __init__(self, form, field, name):
         # `field` is the form instance's own copy (Form.__init__ deep-copies its fields).
-        if isinstance(field, ModelChoiceField):
-            if field.empty_label == DJANGO_DASHES:
-                field.empty_label = CHOOSE
-        elif isinstance(field, ChoiceField):
+        if isinstance(field, ModelChoiceField) and field.empty_label == DJANGO_DASHES:
+            field.empty_label = CHOOSE
+        if isinstance(field, ChoiceField):
             choices = field.choices
             if isinstance(choices, BlankChoiceIterator):  # a model field's choices, blank first (lazy)
                 if choices.blank_choice == BLANK_CHOICE_DASH:
                     choices.blank_choice = [("", CHOOSE)]
                     field.choices = choices  # the widget holds a copy of its own
             elif isinstance(choices, list) and any(label == DJANGO_DASHES for _value, label in choices):
+                # choices set as a list (grouped breeds, a salon's cities)
                 field.choices = [(v, CHOOSE if label == DJANGO_DASHES else label) for v, label in choices]
         super().__init__(form, field, name)
 
