@@ -14,7 +14,7 @@ from pets.models import Pet
 
 from .models import PURPOSE, Booking, Closure, Review, Salon, SalonPhoto, Service, WeeklyHours
 from .payment_hooks import record_earnings
-from .pet_record import SPECIES_FOR_RECORD, pet_profile
+from .pet_record import SPECIES_FOR_RECORD, pet_profile, service_fits
 
 WEEKDAYS = range(0, 6)  # Monday..Saturday
 SPLIT = [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(18))]  # lunch break 12-13
@@ -206,8 +206,14 @@ def _past_visit(salon: Salon, member: User, *, days_ago: int, hour: int, rating:
         None,
     )
     wanted = SPECIES_FOR_RECORD.get(pet.species.slug) if pet else "cat"
-    service = salon.services.filter(species=wanted).first() or salon.services.first()
     profile = pet_profile(pet) if pet else None
+    # A service that fits the pet, as the booking page offers (a large dog gets the large dog's service).
+    services = salon.services.filter(species=wanted)
+    service = (
+        next((s for s in services if profile and service_fits(s, profile)), None)
+        or services.first()
+        or salon.services.first()
+    )
     local_day = timezone.now().astimezone(salon.tz).date() - dt.timedelta(days=days_ago)
     start = dt.datetime.combine(local_day, dt.time(hour), tzinfo=salon.tz)
     # A past visit: created directly (the booking service refuses times in the past, as it should).
@@ -225,6 +231,7 @@ def _past_visit(salon: Salon, member: User, *, days_ago: int, hour: int, rating:
         price=service.price,
         status=Booking.Status.COMPLETED,
     )
+    text = text.format(pet=booking.pet_name)
     Review.objects.create(booking=booking, salon=salon, author=member, rating=rating, text=text)
 
 
@@ -283,7 +290,7 @@ def seed(stdout=None) -> dict:
             10,
             10,
             5,
-            "Kucing saya wangi dan rapi, groomernya sabar sekali. Recommended!",
+            "{pet} wangi dan rapi, groomernya sabar sekali. Recommended!",  # whichever pet went
         ),
         ("rina@hellopet.local", 8, 14, 4, "Pelayanan ramah, hanya antre sedikit lama di jam makan siang."),
         ("sari@hellopet.local", 5, 15, 5, "Bersih, harga jelas, dan ada foto sebelum-sesudah."),

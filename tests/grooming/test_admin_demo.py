@@ -72,3 +72,21 @@ def test_deposit_booking_sends_the_member_to_the_payment_page(client_for, owner,
     assert response.status_code == 302 and response["Location"] == f"/payments/{booking.payment_id}/"
     page = client_for(owner).get(f"/grooming/bookings/{booking.pk}/")
     assert f"/payments/{booking.payment_id}/" in page.content.decode()
+
+
+def test_the_demo_visits_fit_their_pets_and_the_reviews_name_the_pet_that_went(settings):
+    import io
+
+    from grooming.pet_record import pet_profile, service_fits
+
+    settings.DEBUG = True  # seed_demo refuses otherwise
+    call_command("seed_demo", stdout=io.StringIO())
+    reviews = Review.objects.select_related("booking__service", "booking__pet__species")
+    assert reviews.filter(booking__pet__isnull=False).exists()
+    for review in reviews:
+        booking = review.booking
+        if booking.pet is not None:
+            assert service_fits(booking.service, pet_profile(booking.pet)), (booking.service, booking.pet)
+        assert "{" not in review.text
+    budi = reviews.get(author__email="budi@hellopet.local")
+    assert budi.text.startswith(budi.booking.pet_name)  # not "my cat" on a dog's visit
