@@ -83,3 +83,16 @@ def test_a_member_who_moves_city_sees_the_new_zone(client_for):
     member.city = factories.regency("51.71")
     member.save(update_fields=["city"])
     assert "14.20 WITA" in client.get("/notifications/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "stored, shown",
+    [
+        ("+6281220001111", "+62 812-2000-1111"),  # a mobile
+        ("+62227654321", "+62 22 7654321"),  # a Bandung landline
+        ("+1 555 123", "+1 555 123"),  # not a valid number: as typed
+        ("", ""),
+    ],
+)
+def test_phone_numbers_are_grouped_for_reading(stored, shown):
+    assert Template("{{ number|phone }}").render(Context({"number": stored})) == shown

@@ -2,6 +2,7 @@
 
 import datetime
 
+import phonenumbers
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
@@ -46,14 +47,29 @@ def clock(value, zone=None):
 
 
 @register.filter
+def phone(number):
+    """A phone number grouped for reading: "+62 812-2000-1111" (stored as "+6281220001111"). A number
+    phonenumbers does not know as valid is shown as it was typed."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(str(number), "ID")
+    except phonenumbers.NumberParseException:
+        return str(number)
+    if not phonenumbers.is_valid_number(parsed):
+        return str(number)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@register.filter
 def phone_link(number):
-    """A phone number as a tap-to-call link (tel: with the digits and the leading +)."""
+    """A phone number as a tap-to-call link (tel: with the digits and the leading +), shown grouped."""
     if not number:
         return ""
     dial = ("+" if str(number).strip().startswith("+") else "") + "".join(
         ch for ch in str(number) if ch.isdigit()
     )
-    return format_html('<a href="tel:{}" class="tel-link">{}</a>', dial, number)
+    return format_html('<a href="tel:{}" class="tel-link">{}</a>', dial, phone(number))
 
 
 @register.filter

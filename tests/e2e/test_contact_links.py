@@ -22,10 +22,11 @@ def test_phones_are_tel_links_and_managers_have_a_dashboard_entry(live_asgi_serv
     page = context.new_page()
     page.goto(f"{base}/grooming/{salon.slug}/")
     assert page.locator("a[href='tel:+6281234567890']").is_visible()
+    assert "Telepon +62 812-3456-7890" in page.locator("main").inner_text()  # grouped for reading
 
     login_in_browser(page, base, manager)
     page.goto(f"{base}/grooming/bookings/{booking.pk}/")
-    assert page.locator("a[href='tel:+6281299990000']").inner_text() == "+6281299990000"
+    assert page.locator("a[href='tel:+6281299990000']").inner_text() == "+62 812-9999-0000"
     page.click(".menu-button")
     page.click(".account-menu > summary")
     entry = page.locator(".account-links a[href='/grooming/manage/']")
