@@ -220,7 +220,7 @@ class Service(models.Model):
     is_active = models.BooleanField(_("offered"), default=True)
 
     class Meta:
-        ordering = ["species", "kind", "size", "price"]
+        ordering = ["species", "kind", "price", "size"]  # within a kind, the cheaper (smaller) first
         verbose_name = _("service")
         verbose_name_plural = _("services")
         constraints = [

@@ -370,3 +370,12 @@ def test_booking_lists_run_constant_queries(
             response = c.get(url)
         assert response.status_code == 200
     assert len(response.context["mine"]) == 20
+
+
+def test_a_salons_services_of_one_kind_are_listed_small_to_large(client):
+    salon = SalonFactory()
+    ServiceFactory(salon=salon, species="dog", name="Mandi anjing besar", size="l", price=150_000)
+    ServiceFactory(salon=salon, species="dog", name="Mandi anjing sedang", size="m", price=100_000)
+    ServiceFactory(salon=salon, species="dog", name="Mandi anjing kecil", size="s", price=75_000)
+    html = client.get(f"/grooming/{salon.slug}/").content.decode()
+    assert html.index("Mandi anjing kecil") < html.index("Mandi anjing sedang") < html.index("Mandi anjing besar")
