@@ -378,4 +378,5 @@ def test_a_salons_services_of_one_kind_are_listed_small_to_large(client):
     ServiceFactory(salon=salon, species="dog", name="Mandi anjing sedang", size="m", price=100_000)
     ServiceFactory(salon=salon, species="dog", name="Mandi anjing kecil", size="s", price=75_000)
     html = client.get(f"/grooming/{salon.slug}/").content.decode()
-    assert html.index("Mandi anjing kecil") < html.index("Mandi anjing sedang") < html.index("Mandi anjing besar")
+    small, medium, large = (html.index(f"Mandi anjing {size}") for size in ("kecil", "sedang", "besar"))
+    assert small < medium < large
