@@ -24,12 +24,14 @@ from django.utils.translation import gettext as _
 
 from background.queue import schedule_on_commit
 from common import timefmt
-from notifications.services import notify
+from notifications.services import channel_layer_is_shared, notify
 from payments import services as payment_services
 from payments.models import Payment
 from pets import services as pet_services
 from pets.models import Pet
 
+from . import tasks
+from .chat import services as chat
 from .models import PURPOSE, Consultation, ConsultationPhoto, PrescribedItem, Rating, Specialty, VetProfile
 
 logger = logging.getLogger(__name__)
@@ -293,8 +295,6 @@ def accept_deadline(consultation: Consultation) -> datetime.datetime | None:
 def _schedule_accept_timeout(consultation: Consultation) -> None:
     """After commit, ask the task queue to look at this consultation when its accept time is over (the
     minute sweep `accept_timeouts_due` catches any the queue lost)."""
-    from . import tasks
-
     schedule_on_commit(tasks.accept_timeout, str(consultation.pk), eta=accept_deadline(consultation))
 
 
@@ -547,11 +547,6 @@ def _broadcast(consultation: Consultation, event_type: str, **data) -> None:
     protocol; a dropped event is harmless, clients see the state on their next sync or page load)."""
 
     def send():
-        from notifications.services import channel_layer_is_shared
-
-        from . import tasks
-        from .chat import services as chat
-
         try:
             if channel_layer_is_shared():
                 # Redis may be slow or down: a worker pushes, the request does not wait.

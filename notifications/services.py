@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from background.queue import enqueue_on_commit
 from common.cache_guard import cache_call
 
-from . import snapshot
+from . import snapshot, tasks
 from .models import Notification, OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -150,8 +150,6 @@ def notify(
     def after_commit():
         forget_unread_count(recipient.pk, again_on_commit=False)
         if email_pk is not None:
-            from . import tasks
-
             try:
                 tasks.send_email(email_pk)
             except Exception:  # the queue is unreachable: resend_lost_emails picks the row up later
@@ -179,8 +177,6 @@ def queue_email(
     worker that dies between the SMTP server's "250 OK" and marking the row sent makes the next
     try send it again; never zero times while the row is pending.
     """
-    from . import tasks
-
     outgoing = OutgoingEmail.objects.create(
         notification=notification,
         kind=kind[:60],
@@ -243,8 +239,6 @@ def channel_layer_is_shared() -> bool:
 def _push_after_commit(notification_id: int) -> None:
     if channel_layer_is_shared():
         # Redis may be slow or down: the request never waits for it.
-        from . import tasks
-
         tasks.push_notification(notification_id)
         return
     # The in-memory layer lives in this process only (the dev server): push here; it never blocks.

@@ -29,7 +29,7 @@ from background.queue import enqueue_on_commit
 from common.money import format_rupiah
 from notifications.services import notify
 
-from . import midtrans
+from . import midtrans, tasks
 from .models import Payment, PaymentAttempt, PaymentEvent, Refund
 from .registry import UnknownPurpose, handler_for, is_registered
 
@@ -524,8 +524,6 @@ def refund_payment(
     Safe inside the caller's transaction (nothing here talks to Midtrans); raises ValidationError for a
     bad amount, state or empty reason.
     """
-    from . import tasks
-
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give a reason for the refund."))

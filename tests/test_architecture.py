@@ -237,3 +237,56 @@ def test_every_paginated_list_uses_the_one_pager():
         path.parent.name for path in templates if '"_pagination.html"' in path.read_text(encoding="utf-8")
     }
     assert {"consultations", "grooming", "adoption", "articles", "notifications"} <= users
+
+
+# Imports inside functions, where they have a reason (everywhere else: at the top of the module).
+LATE_IMPORTS_ALLOWED = {
+    # AppConfig.ready() and what it registers: models and signals once the app registry is ready
+    "apps.py": None,
+    # a task runs its app's services, and the services enqueue the tasks: the tasks side waits
+    "tasks.py": None,
+    # Huey's instance is built from settings on first use
+    "background/failures.py": {"huey.contrib.djhuey"},
+    "background/health.py": {"huey.contrib.djhuey"},
+    # the template tag library imports the page cache
+    "common/pagecache.py": {"common.templatetags.pagecache"},
+}
+
+
+def late_imports(root: Path) -> list[str]:
+    """`module.py:line imported` for every import inside a function that LATE_IMPORTS_ALLOWED does not
+    name (tests, benchmarks and migrations are not checked)."""
+    found = []
+    for package in sorted(project_packages(root)):
+        for path in sorted((root / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            relative = path.relative_to(root).as_posix()
+            key = path.name if path.name in ("apps.py", "tasks.py") else relative
+            allowed = LATE_IMPORTS_ALLOWED.get(key, set())
+            for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                for node in ast.walk(function):
+                    if isinstance(node, ast.Import):
+                        names = [alias.name for alias in node.names]
+                    elif isinstance(node, ast.ImportFrom):  # `from . import x` is named ".x"
+                        base = "." * node.level
+                        names = [base + node.module] if node.module else [base + a.name for a in node.names]
+                    else:
+                        continue
+                    if allowed is None:
+                        continue
+                    found += [f"{relative}:{node.lineno} {name}" for name in names if name not in allowed]
+    return sorted(set(found))
+
+
+def test_imports_are_at_the_top_of_modules_unless_they_have_a_reason():
+    assert late_imports(ROOT) == []
+
+
+def test_a_late_import_without_a_reason_is_named(tmp_path):
+    write(tmp_path, "grooming/__init__.py")
+    write(tmp_path, "grooming/services.py", "def book():\n    from . import slots\n")
+    write(tmp_path, "grooming/tasks.py", "def sweep():\n    from .services import book\n")
+    assert late_imports(tmp_path) == ["grooming/services.py:2 .slots"]

@@ -14,6 +14,8 @@ import re
 import time
 import uuid
 
+import redis.exceptions
+from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -21,6 +23,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from ..access import consultation_participant_role, consultations_visible_to
+from ..models import Message
 from . import live, presence, services
 from .store import Send
 
@@ -46,14 +49,7 @@ _CLIENT_ID = re.compile(r'"client_id"\s*:\s*"([0-9A-Fa-f-]{32,36})"')
 
 
 def _redis_errors() -> tuple:
-    errors: tuple = (ConnectionError, OSError, TimeoutError)
-    try:
-        import redis.exceptions
-
-        errors += (redis.exceptions.RedisError,)
-    except ImportError:  # pragma: no cover - redis is a dependency
-        pass
-    return errors
+    return (ConnectionError, OSError, TimeoutError, redis.exceptions.RedisError)
 
 
 REDIS_ERRORS = _redis_errors()
@@ -211,8 +207,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if user is None and "session" in self.scope:
             # What Channels' AuthMiddleware does (session -> backend -> user, session hash verified),
             # here in the connect's one thread hop.
-            from channels.auth import get_user
-
             user = self.scope["user"] = get_user.func(self.scope)
         return user
 
@@ -428,8 +422,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _notify_if_away(self, stored):
         def check():
-            from ..models import Message
-
             message = Message(pk=stored.id, consultation=self.consultation, seq=stored.seq)
             return services.notify_if_away(
                 consultation=self.consultation, sender_id=self.user.pk, message=message

@@ -19,10 +19,13 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from . import presence
+from ..models import Message, ReadState
+from . import presence, services
 from . import store as batches
 
 logger = logging.getLogger(__name__)
@@ -171,8 +174,6 @@ class Writer:
         if not self.on_loop:
             return await self.loop.run_in_executor(_executor, _store_in_writer_thread, items)
         if self.conn is None or self.conn.closed:
-            import psycopg
-
             self.conn = await psycopg.AsyncConnection.connect(**_async_params())
         try:
             return await batches.store_messages_async(self.conn, items)
@@ -246,8 +247,6 @@ class _Reader:
     async def fetchone(self, sql: str, params: list):
         async with self.connecting:
             if self.conn is None or self.conn.closed:
-                import psycopg
-
                 self.conn = await psycopg.AsyncConnection.connect(**_async_params())
             conn = self.conn
         try:
@@ -281,8 +280,6 @@ async def consultation_status(consultation) -> str:
     """The consultation's current status, read from the database (the consumer's periodic recheck).
     On PostgreSQL one prepared statement on the event loop; elsewhere one hop to the database thread."""
     if not _on_loop():
-        from channels.db import database_sync_to_async
-
         await database_sync_to_async(consultation.refresh_from_db)(fields=["status"])
         return consultation.status
     try:
@@ -312,12 +309,7 @@ RETURNING last_read_id
 
 async def mark_read(consultation_id, user, up_to: int) -> int | None:
     """services.mark_read: the new marker, or None if it did not move."""
-    from ..models import ReadState
-    from . import services
-
     if not _on_loop():
-        from channels.db import database_sync_to_async
-
         return await database_sync_to_async(services.mark_read)(
             consultation=consultation_id, user=user, up_to=up_to
         )
@@ -329,12 +321,7 @@ async def mark_read(consultation_id, user, up_to: int) -> int | None:
 
 async def newest(consultation_id) -> tuple[int, int]:
     """services.newest: (id, seq) of the newest stored message, (0, 0) for none."""
-    from ..models import Message
-    from . import services
-
     if not _on_loop():
-        from channels.db import database_sync_to_async
-
         return await database_sync_to_async(services.newest)(consultation_id)
     row = await _reader().fetchone(
         f"SELECT id, seq FROM {Message._meta.db_table} WHERE consultation_id = %s"  # noqa: S608
@@ -428,8 +415,6 @@ def _beat(pairs, vet_ids, room_keys):
 
 
 async def _heartbeat():
-    from channels.db import database_sync_to_async
-
     while True:
         await asyncio.sleep(presence.PRESENCE_REFRESH_SECONDS)
         if not rooms:

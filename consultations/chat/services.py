@@ -17,6 +17,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
+from notifications.services import notify
+
 from ..models import Consultation, Message, ReadState
 from .presence import online_user_ids
 
@@ -354,8 +356,6 @@ def notify_if_away(*, consultation: Consultation, sender_id: int, message: Messa
     At most one per consultation and recipient every AWAY_NOTIFY_SECONDS (a burst of messages is one
     nudge). Returns whether a notification was sent. Costs one cache read per message otherwise.
     """
-    from notifications.services import notify
-
     recipient = consultation.vet if sender_id == consultation.owner_id else consultation.owner
     if recipient.pk in online_user_ids(consultation.pk, (recipient.pk,)):
         return False

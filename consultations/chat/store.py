@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
+import psycopg
 from django.db import DatabaseError, connection, transaction
 
 from ..models import ChatSequence, Message
@@ -264,8 +265,6 @@ RETURNING id, seq, created_at
 
 async def _store_one_async(conn, item: Send) -> Stored | None:
     """The new message's row, or None (a resend, a first message, a race): the batch statement decides."""
-    import psycopg
-
     sql = _ONE_SQL.format(message=Message._meta.db_table, sequence=ChatSequence._meta.db_table)
     params = {"c": item.consultation_id, "s": item.sender_id, "k": item.client_id, "b": item.body}
     try:
@@ -283,8 +282,6 @@ async def _store_one_async(conn, item: Send) -> Stored | None:
 async def store_messages_async(conn, items: list[Send]) -> list[Stored]:
     """`store_messages` on a psycopg AsyncConnection in autocommit: the batch statement is prepared
     once per connection (planned once, not per batch) and commits on its own."""
-    import psycopg
-
     sql = _BATCH_SQL_AUTOCOMMIT.format(message=Message._meta.db_table, sequence=ChatSequence._meta.db_table)
     wanted = list(_unique(items).values())
     if len(wanted) == 1:
