@@ -78,6 +78,18 @@ def test_opening_a_second_one_with_the_same_vet_is_a_clear_error(client_for, own
     assert Consultation.objects.count() == 1
 
 
+def test_the_form_of_a_vet_with_one_under_way_links_to_it_instead(client_for, owner, make_consultation):
+    existing = make_consultation(Status.AWAITING_PAYMENT)
+    client = client_for(owner)
+    html = client.get(f"/vets/{existing.vet_id}/consult/").content.decode()
+    assert f'href="/consultations/{existing.pk}/"' in html and "menunggu pembayaran Anda" in html
+    assert 'name="complaint"' not in html  # no form to fill for nothing
+    response = client.post(f"/vets/{existing.vet_id}/consult/", form_data())  # a page opened before
+    assert response.status_code == 400
+    assert f'href="/consultations/{existing.pk}/"' in response.content.decode()
+    assert Consultation.objects.count() == 1
+
+
 def test_opening_with_an_offline_vet_is_a_clear_error(client_for, owner, vet_profile):
     VetProfile.objects.filter(pk=vet_profile.pk).update(availability="offline")
     response = client_for(owner).post(f"/vets/{vet_profile.user_id}/consult/", form_data())
