@@ -56,12 +56,19 @@ REDIS_ERRORS = _redis_errors()
 
 
 def _is_disconnect(error: BaseException) -> bool:
-    # uvicorn raises ClientDisconnected (an OSError) when we write to a socket the client has left, and
-    # a RuntimeError when the socket closed before its consumer saw the disconnect; daphne and the test
-    # communicator never raise. Routine, not an error.
+    # Writing to a socket the client has left: uvicorn raises ClientDisconnected (an OSError), or a
+    # RuntimeError when the socket closed before its consumer saw the disconnect; daphne raises
+    # autobahn's Disconnected ("Attempt to send on a closed protocol"). Routine, not an error.
     if type(error).__name__ == "ClientDisconnected":
         return True
+    if type(error).__name__ == "Disconnected" and type(error).__module__.startswith("autobahn"):
+        return True
     return isinstance(error, RuntimeError) and "after sending 'websocket.close'" in str(error)
+
+
+# Room clean-ups of consumers that ended without their disconnect message, held until they finish (the
+# event loop keeps only weak references to tasks).
+_leaving: set = set()
 
 
 class TokenBucket:
@@ -127,6 +134,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         finally:
             if layer_task is not None:
                 layer_task.cancel()
+            if self.room is not None:
+                # Ending without the disconnect message (an error escaped, or the server cancelled us):
+                # leave the room all the same, or this socket would stay in it, its user counted online
+                # by every heartbeat, for as long as the process lives.
+                cleanup = asyncio.ensure_future(self.disconnect(1011))
+                _leaving.add(cleanup)
+                cleanup.add_done_callback(_leaving.discard)
 
     async def _layer_loop(self):
         try:

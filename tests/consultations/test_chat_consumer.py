@@ -489,6 +489,34 @@ async def test_one_status_recheck_serves_the_whole_room(owner, vet, monkeypatch)
     await vet_socket.disconnect()
 
 
+def test_writing_to_a_socket_daphne_has_closed_is_a_routine_disconnect():
+    from autobahn.exception import Disconnected
+
+    assert consumers._is_disconnect(Disconnected("Attempt to send on a closed protocol"))
+    assert not consumers._is_disconnect(ValueError("Attempt to send on a closed protocol"))
+
+
+async def test_a_socket_whose_consumer_fails_still_leaves_the_room(owner, vet, monkeypatch):
+    # Seen under daphne: a frame failed, the error reply failed too, the consumer ended without its
+    # disconnect message, and the owner stayed in the room (shown online) for as long as the process lived.
+    consultation, owner_socket, vet_socket = await pair(owner, vet)
+
+    async def fails(self, *args):
+        raise RuntimeError("the frame and the error reply both failed")
+
+    monkeypatch.setattr(consumers.ChatConsumer, "dispatch_frame", fails)
+    monkeypatch.setattr(consumers.ChatConsumer, "_send_error", fails)
+    await owner_socket.send_json_to(send_frame())
+    with pytest.raises(RuntimeError):
+        await owner_socket.wait(2)
+    event = await receive_until(vet_socket, "presence")
+    assert event == {"type": "presence", "user_id": owner.pk, "online": False}
+    room = chat_live.rooms[str(consultation.pk)]
+    assert [socket.user.pk for socket in room.sockets] == [vet.pk]
+    await vet_socket.disconnect()
+    assert str(consultation.pk) not in chat_live.rooms
+
+
 def test_module_constants_match_the_documented_contract():
     assert (consumers.CLOSE_NOT_LOGGED_IN, consumers.CLOSE_NOT_PARTICIPANT, consumers.CLOSE_NOT_OPEN) == (
         4401,
