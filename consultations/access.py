@@ -16,12 +16,12 @@ def consultations_visible_to(user):
     return queryset.filter(Q(owner=user) | Q(vet=user))
 
 
-def open_consultation_with(owner, vet):
-    """`owner`'s consultation with `vet` that is not over yet (awaiting payment, waiting, active), or
-    None. There is at most one: consultation_open refuses a second."""
+def open_consultations_with(owner, vet):
+    """`owner`'s consultations with `vet` that are not over yet (awaiting payment, waiting, active): at
+    most one, since consultation_open refuses a second."""
     if not owner.is_authenticated:
-        return None
-    return Consultation.objects.filter(owner=owner, vet=vet, status__in=Consultation.OPEN_STATUSES).first()
+        return Consultation.objects.none()
+    return Consultation.objects.filter(owner=owner, vet=vet, status__in=Consultation.OPEN_STATUSES)
 
 
 def get_consultation_for_user(user, pk, *, for_update: bool = False) -> Consultation:

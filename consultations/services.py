@@ -31,6 +31,7 @@ from pets import services as pet_services
 from pets.models import Pet
 
 from . import tasks
+from .access import open_consultations_with
 from .chat import services as chat
 from .models import PURPOSE, Consultation, ConsultationPhoto, PrescribedItem, Rating, Specialty, VetProfile
 
@@ -159,7 +160,7 @@ def consultation_open(
         )
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(_("Attach at most %(n)s photos.") % {"n": MAX_PHOTOS}, code="too_many_photos")
-    if _open_with(owner, vet).exists():
+    if open_consultations_with(owner, vet).exists():
         raise ValidationError(_("You already have an open consultation with this vet."), code="already_open")
     try:
         with transaction.atomic():
@@ -194,10 +195,6 @@ def consultation_open(
         # Two tabs submitting at once: the partial unique constraint lets only one through.
         raise ValidationError(_("You already have an open consultation with this vet."), code="already_open")
     return consultation
-
-
-def _open_with(owner, vet):
-    return Consultation.objects.filter(owner=owner, vet=vet, status__in=Consultation.OPEN_STATUSES)
 
 
 def _lock(consultation: Consultation) -> Consultation:
@@ -711,7 +708,7 @@ def consultation_follow_up(
                     % {"n": FOLLOW_UP_DAYS},
                     code="follow_up_closed",
                 )
-            if _open_with(owner, original.vet).exists():
+            if open_consultations_with(owner, original.vet).exists():
                 raise ValidationError(
                     _("You already have an open consultation with this vet."), code="already_open"
                 )

@@ -25,7 +25,7 @@ from payments.services import payment_pay_url
 from pets.access import pets_for_owner
 
 from . import services
-from .access import get_consultation_for_user, open_consultation_with
+from .access import get_consultation_for_user, open_consultations_with
 from .chat.services import unread_counts
 from .forms import (
     AvailabilityForm,
@@ -141,7 +141,7 @@ def consultation_open(request, vet_id):
         status = 400
     # Already one under way with this vet: say so and link to it, rather than let the form be filled for
     # nothing (a second is refused).
-    existing = open_consultation_with(request.user, profile.user)
+    existing = open_consultations_with(request.user, profile.user).first()
     context = {"profile": profile, "form": form, "existing": existing}
     return render(request, "consultations/open.html", context, status=status)
 

@@ -14,9 +14,7 @@ def partners_for_user(user) -> list[Partner]:
     if not getattr(user, "is_authenticated", False):
         return []
     partners = []
-    own = Partner.objects.filter(
-        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
-    ).first()
+    own = _own_partner(user).first()
     if own is not None:
         partners.append(own)
     elif user.is_vet or user.is_shelter:
@@ -33,11 +31,13 @@ def earns_as_themselves(user) -> bool:
     an adoption fee (one query, for members only)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_vet or user.is_shelter:
-        return True
-    return Partner.objects.filter(
-        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
-    ).exists()
+    return user.is_vet or user.is_shelter or _own_partner(user).exists()
+
+
+def _own_partner(user):
+    """The partner row of the user themself (not of a salon they manage), if they have earned."""
+    content_type = ContentType.objects.get_for_model(user)
+    return Partner.objects.filter(content_type=content_type, object_id=str(user.pk))
 
 
 def get_partner_for_user(user, pk: int) -> Partner:

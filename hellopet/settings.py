@@ -105,7 +105,7 @@ TEMPLATES = [
     }
 ]
 
-# Django's renderer, with checkbox labels without the colon (common/forms.py).
+# Django's renderer: checkbox labels without the colon, "Choose…" for an empty choice (common/forms.py).
 FORM_RENDERER = "common.forms.SiteFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------------
